@@ -1,0 +1,89 @@
+/*
+ * bcadm.c -- the sipbc administration CLI: global options, then one
+ * command from the table in cmd.c.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bcadm [-c CONFIG] [-s STORE] [--format text|json] "
+	    "[-h] [-V] COMMAND ...\n"
+	    "       bcadm help    lists every command\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "store", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cmd_ctx ctx;
+	struct bc_err err;
+	int ch, rc;
+
+	cmd_ctx_init(&ctx);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+c:s:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			ctx.conf_path = optarg;
+			break;
+		case 's':
+			ctx.store_opt = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				ctx.format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				ctx.format = FORMAT_JSON;
+			else
+				return cmd_errorx(EXIT_USAGE, "unknown format "
+				    "'%s': use text or json", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("bcadm (sipbc) %s, schema %d\n", PACKAGE_VERSION,
+			    bc_schema_latest());
+			return 0;
+		default:
+			if (optopt != 0 && strchr("cs", optopt) != NULL)
+				cmd_errorx(EXIT_USAGE, "option '-%c' needs a "
+				    "value", optopt);
+			else
+				cmd_errorx(EXIT_USAGE, "unknown option '%s'",
+				    argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* a named configuration must be right even if the store is given */
+	if (ctx.conf_path != NULL) {
+		bc_conf_clear(&ctx.conf);
+		if (bc_conf_load(&ctx.conf, ctx.conf_path, &err) != BC_OK) {
+			cmd_ctx_clear(&ctx);
+			return cmd_error(&err);
+		}
+		ctx.conf_loaded = 1;
+	}
+	rc = cmd_run(&ctx, argc, argv);
+	cmd_ctx_clear(&ctx);
+	return rc;
+}

@@ -1,0 +1,399 @@
+/*
+ * store.c -- opening a site store, schema migrations, transactions and
+ * the prepared statement cache.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-internal.h"
+
+char *
+bc_strdup(const char *s)
+{
+	return s == NULL ? NULL : strdup(s);
+}
+
+int
+bc_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+char *
+bc_column_dup(sqlite3_stmt *st, int i, int *nomem)
+{
+	const unsigned char *t;
+	char *r;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	t = sqlite3_column_text(st, i);
+	if (t == NULL || (r = strdup((const char *)t)) == NULL) {
+		*nomem = 1;
+		return NULL;
+	}
+	return r;
+}
+
+int
+bc_sqlite_err(bc_store *s, int rc, struct bc_err *err, const char *what)
+{
+	const char *m = sqlite3_errmsg(s->db);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return bc_err_set(err, BC_EBUSY, "store '%s' is busy: locked "
+		    "by another process (%s)", s->path, what);
+	case SQLITE_READONLY:
+		return bc_err_set(err, BC_ECREATE, "store '%s' is read-only",
+		    s->path);
+	case SQLITE_NOTADB:
+		return bc_err_set(err, BC_ENOSTORE, "cannot open store '%s': "
+		    "file is not a database", s->path);
+	case SQLITE_CORRUPT:
+		return bc_err_set(err, BC_ENOSTORE, "store '%s' is corrupt: %s",
+		    s->path, m);
+	case SQLITE_CANTOPEN:
+		return bc_err_set(err, BC_ENOSTORE, "cannot open store '%s': "
+		    "%s", s->path, m);
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return bc_err_set(err, BC_EIO, "store '%s': cannot %s: %s",
+		    s->path, what, m);
+	case SQLITE_NOMEM:
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	case SQLITE_CONSTRAINT:
+		return bc_err_set(err, BC_ERULE, "cannot %s: %s", what, m);
+	}
+	return bc_err_set(err, BC_EINTERNAL, "store '%s': cannot %s: %s",
+	    s->path, what, m);
+}
+
+sqlite3_stmt *
+bc_stmt(bc_store *s, const char *sql, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql) {
+			st = s->cache[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	if (s->ncache == BC_STMT_CACHE) {
+		bc_err_set(err, BC_EINTERNAL, "statement cache full");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL);
+	if (rc != SQLITE_OK) {
+		bc_sqlite_err(s, rc, err, "prepare statement");
+		return NULL;
+	}
+	s->cache[s->ncache].sql = sql;
+	s->cache[s->ncache].stmt = st;
+	s->ncache++;
+	return st;
+}
+
+int
+bc_step_done(bc_store *s, sqlite3_stmt *st, struct bc_err *err,
+    const char *what)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return BC_OK;
+	return bc_sqlite_err(s, rc, err, what);
+}
+
+static int
+exec(bc_store *s, const char *sql, struct bc_err *err, const char *what)
+{
+	int rc;
+
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return bc_sqlite_err(s, rc, err, what);
+	return BC_OK;
+}
+
+/* One integer from a query without parameters. */
+static int
+query_int(bc_store *s, const char *sql, long long *out, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return bc_sqlite_err(s, rc, err, "read store");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return bc_sqlite_err(s, rc, err, "read store");
+	return BC_OK;
+}
+
+int
+bc_schema_latest(void)
+{
+	return bc_schema_count;
+}
+
+int
+bc_store_schema_version(bc_store *s)
+{
+	long long v = -1;
+	struct bc_err e;
+
+	if (query_int(s, "PRAGMA user_version", &v, &e) != BC_OK)
+		return -1;
+	return (int)v;
+}
+
+/* Applies migrations from version `from` to the latest, in one transaction. */
+static int
+migrate(bc_store *s, long long from, struct bc_err *err)
+{
+	char sql[64];
+	long long v;
+	int rc;
+
+	if (s->readonly)
+		return bc_err_set(err, BC_ECREATE, "store '%s' is read-only and "
+		    "needs an upgrade from schema version %lld to %d", s->path,
+		    from, bc_schema_count);
+	if ((rc = exec(s, "PRAGMA journal_mode=WAL", err, "set WAL mode")))
+		return rc;
+	if ((rc = exec(s, "BEGIN IMMEDIATE", err, "upgrade schema")))
+		return rc;
+	/* another process may have migrated while we waited for the lock */
+	if ((rc = query_int(s, "PRAGMA user_version", &v, err)))
+		goto fail;
+	for (; v < bc_schema_count; v++) {
+		if ((rc = exec(s, bc_schema_migrations[v], err,
+		    "upgrade schema")))
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", bc_schema_count);
+	if ((rc = exec(s, sql, err, "upgrade schema")) ||
+	    (rc = exec(s, "COMMIT", err, "upgrade schema")))
+		goto fail;
+	return BC_OK;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
+    struct bc_err *err)
+{
+	bc_store *s;
+	struct stat sb;
+	long long version, tables, sites;
+	int rc, oflags;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return bc_err_set(err, BC_ENOSTORE, "no store given");
+	if (!(flags & BC_OPEN_CREATE) && stat(path, &sb) == -1)
+		return bc_err_set(err, BC_ENOSTORE, "cannot open store '%s': %s",
+		    path, strerror(errno));
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	}
+
+	oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (flags & BC_OPEN_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		if (flags & BC_OPEN_CREATE)
+			bc_err_set(err, BC_ECREATE, "cannot create store '%s': "
+			    "%s", path, s->db != NULL ? sqlite3_errmsg(s->db) :
+			    "out of memory");
+		else
+			bc_sqlite_err(s, rc, err, "open");
+		rc = err->status;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_ms);
+	s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
+
+	/* the first read tells a database from any other file */
+	if ((rc = query_int(s, "SELECT count(*) FROM sqlite_schema",
+	    &tables, err)) ||
+	    (rc = query_int(s, "PRAGMA user_version", &version, err)))
+		goto fail;
+	if ((rc = exec(s, "PRAGMA foreign_keys=ON", err, "enable keys")))
+		goto fail;
+
+	if (version > bc_schema_count) {
+		rc = bc_err_set(err, BC_ENOSTORE, "store '%s' has schema "
+		    "version %lld, newer than this sipbc reads (%d): upgrade "
+		    "sipbc", path, version, bc_schema_count);
+		goto fail;
+	}
+	if (version == 0 && tables > 0) {
+		rc = bc_err_set(err, BC_ENOSTORE, "store '%s' is not a sipbc "
+		    "store: it holds other tables", path);
+		goto fail;
+	}
+	if (version == 0 && !(flags & BC_OPEN_CREATE)) {
+		rc = bc_err_set(err, BC_ENOSTORE, "store '%s' is not "
+		    "initialised: run 'bcadm init'", path);
+		goto fail;
+	}
+	if (version < bc_schema_count && (rc = migrate(s, version, err)))
+		goto fail;
+	if (!(flags & BC_OPEN_CREATE)) {
+		if ((rc = query_int(s, "SELECT count(*) FROM site", &sites,
+		    err)))
+			goto fail;
+		if (sites == 0) {
+			rc = bc_err_set(err, BC_ENOSTORE, "store '%s' is not "
+			    "initialised: run 'bcadm init'", path);
+			goto fail;
+		}
+	}
+	*out = s;
+	return BC_OK;
+fail:
+	bc_store_close(s);
+	return rc;
+}
+
+void
+bc_store_close(bc_store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	while (s->depth > 0)
+		bc_tx_rollback(s);
+	for (i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].stmt);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *
+bc_store_path(const bc_store *s)
+{
+	return s->path;
+}
+
+int
+bc_store_readonly(const bc_store *s)
+{
+	return s->readonly;
+}
+
+int
+bc_tx_depth(const bc_store *s)
+{
+	return s->depth;
+}
+
+static int
+tx_begin(bc_store *s, int write, struct bc_err *err)
+{
+	char sql[48];
+	int rc;
+
+	if (s->depth == 0) {
+		if (write && s->readonly)
+			return bc_err_set(err, BC_ECREATE, "store '%s' is "
+			    "read-only", s->path);
+		rc = exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN", err,
+		    "begin transaction");
+	} else {
+		snprintf(sql, sizeof(sql), "SAVEPOINT bc%d", s->depth);
+		rc = exec(s, sql, err, "begin transaction");
+	}
+	if (rc == BC_OK)
+		s->depth++;
+	return rc;
+}
+
+int
+bc_tx_begin(bc_store *s, struct bc_err *err)
+{
+	return tx_begin(s, 1, err);
+}
+
+int
+bc_read_begin(bc_store *s, struct bc_err *err)
+{
+	return tx_begin(s, 0, err);
+}
+
+int
+bc_tx_commit(bc_store *s, struct bc_err *err)
+{
+	char sql[48];
+	int rc;
+
+	if (s->depth == 0)
+		return bc_err_set(err, BC_EINTERNAL, "commit without "
+		    "transaction");
+	if (s->depth == 1)
+		rc = exec(s, "COMMIT", err, "commit");
+	else {
+		snprintf(sql, sizeof(sql), "RELEASE bc%d", s->depth - 1);
+		rc = exec(s, sql, err, "commit");
+	}
+	if (rc != BC_OK) {
+		bc_tx_rollback(s);
+		return rc;
+	}
+	s->depth--;
+	return BC_OK;
+}
+
+void
+bc_tx_rollback(bc_store *s)
+{
+	char sql[64];
+
+	if (s->depth == 0)
+		return;
+	s->depth--;
+	if (s->depth == 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	else {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO bc%d; RELEASE bc%d",
+		    s->depth, s->depth);
+		sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	}
+}
+
+int
+bc_tx_end(bc_store *s, int rc, struct bc_err *err)
+{
+	if (rc == BC_OK)
+		return bc_tx_commit(s, err);
+	bc_tx_rollback(s);
+	return rc;
+}
