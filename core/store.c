@@ -316,22 +316,42 @@ bc_tx_depth(const bc_store *s)
 	return s->depth;
 }
 
+/*
+ * Transaction statements are prepared once: every library write runs at
+ * least one level, so they are on the hot path.  Nested levels reuse one
+ * savepoint name; SQLite resolves a name to the innermost savepoint.
+ */
+static const char SQL_BEGIN_WRITE[] = "BEGIN IMMEDIATE";
+static const char SQL_BEGIN_READ[] = "BEGIN";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_SAVEPOINT[] = "SAVEPOINT bc";
+static const char SQL_RELEASE[] = "RELEASE bc";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO bc";
+
+static int
+tx_exec(bc_store *s, const char *sql, struct bc_err *err, const char *what)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return err->status;
+	return bc_step_done(s, st, err, what);
+}
+
 static int
 tx_begin(bc_store *s, int write, struct bc_err *err)
 {
-	char sql[48];
 	int rc;
 
 	if (s->depth == 0) {
 		if (write && s->readonly)
 			return bc_err_set(err, BC_ECREATE, "store '%s' is "
 			    "read-only", s->path);
-		rc = exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN", err,
+		rc = tx_exec(s, write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ, err,
 		    "begin transaction");
-	} else {
-		snprintf(sql, sizeof(sql), "SAVEPOINT bc%d", s->depth);
-		rc = exec(s, sql, err, "begin transaction");
-	}
+	} else
+		rc = tx_exec(s, SQL_SAVEPOINT, err, "begin transaction");
 	if (rc == BC_OK)
 		s->depth++;
 	return rc;
@@ -352,18 +372,13 @@ bc_read_begin(bc_store *s, struct bc_err *err)
 int
 bc_tx_commit(bc_store *s, struct bc_err *err)
 {
-	char sql[48];
 	int rc;
 
 	if (s->depth == 0)
 		return bc_err_set(err, BC_EINTERNAL, "commit without "
 		    "transaction");
-	if (s->depth == 1)
-		rc = exec(s, "COMMIT", err, "commit");
-	else {
-		snprintf(sql, sizeof(sql), "RELEASE bc%d", s->depth - 1);
-		rc = exec(s, sql, err, "commit");
-	}
+	rc = tx_exec(s, s->depth == 1 ? SQL_COMMIT : SQL_RELEASE, err,
+	    "commit");
 	if (rc != BC_OK) {
 		bc_tx_rollback(s);
 		return rc;
@@ -375,18 +390,21 @@ bc_tx_commit(bc_store *s, struct bc_err *err)
 void
 bc_tx_rollback(bc_store *s)
 {
-	char sql[64];
+	struct bc_err e;
 
 	if (s->depth == 0)
 		return;
 	s->depth--;
-	if (s->depth == 0)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	else {
-		snprintf(sql, sizeof(sql), "ROLLBACK TO bc%d; RELEASE bc%d",
-		    s->depth, s->depth);
-		sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	if (s->depth == 0) {
+		if (tx_exec(s, SQL_ROLLBACK, &e, "roll back") != BC_OK)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return;
 	}
+	if (tx_exec(s, SQL_ROLLBACK_TO, &e, "roll back") != BC_OK ||
+	    tx_exec(s, SQL_RELEASE, &e, "roll back") != BC_OK)
+		/* cannot happen short of memory: give up the transaction */
+		while (s->depth > 0)
+			bc_tx_rollback(s);
 }
 
 int
