@@ -74,14 +74,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	/* a named configuration must be right even if the store is given */
-	if (ctx.conf_path != NULL) {
-		bc_conf_clear(&ctx.conf);
-		if (bc_conf_load(&ctx.conf, ctx.conf_path, &err) != BC_OK) {
-			cmd_ctx_clear(&ctx);
-			return cmd_error(&err);
-		}
-		ctx.conf_loaded = 1;
+	/* the configuration applies (busy_timeout) even with -s */
+	if (cmd_conf_load(&ctx, &err) != BC_OK) {
+		cmd_ctx_clear(&ctx);
+		return cmd_error(&err);
 	}
 	rc = cmd_run(&ctx, argc, argv);
 	cmd_ctx_clear(&ctx);

@@ -434,8 +434,8 @@ relative_to(const char *conf, const char *path)
  * Loads the configuration: -c, else the default file when it exists.
  * Missing default is not an error; anything wrong with a file is.
  */
-static int
-ctx_conf(struct cmd_ctx *ctx, struct bc_err *err)
+int
+cmd_conf_load(struct cmd_ctx *ctx, struct bc_err *err)
 {
 	const char *path = ctx->conf_path;
 
@@ -463,14 +463,14 @@ cmd_store_path(struct cmd_ctx *ctx, struct bc_err *err)
 
 	if (ctx->store_path != NULL)
 		return BC_OK;
-	if (ctx->conf_path != NULL && (rc = ctx_conf(ctx, err)))
+	if (ctx->conf_path != NULL && (rc = cmd_conf_load(ctx, err)))
 		return rc;
 	if (ctx->store_opt != NULL)
 		p = strdup(ctx->store_opt);
 	else if ((env = getenv("BC_STORE")) != NULL && *env != '\0')
 		p = strdup(env);
 	else {
-		if ((rc = ctx_conf(ctx, err)))
+		if ((rc = cmd_conf_load(ctx, err)))
 			return rc;
 		if (ctx->conf.site_store == NULL)
 			return bc_err_set(err, BC_ECONFIG, "no store: use -s "

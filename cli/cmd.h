@@ -107,6 +107,11 @@ const struct cmd_entry *cmd_find(int argc, char **argv, int *used,
 		    char *why, size_t whylen);
 void		 cmd_usage(FILE *, const struct cmd_entry *);
 void		 cmd_ctx_init(struct cmd_ctx *);
+/*
+ * Loads the configuration once: -c, else the default file when it
+ * exists (a missing default is no error).
+ */
+int		 cmd_conf_load(struct cmd_ctx *, struct bc_err *);
 /* Resolves ctx->store_path: -s, else $BC_STORE, else [site] store. */
 int		 cmd_store_path(struct cmd_ctx *, struct bc_err *);
 void		 cmd_ctx_clear(struct cmd_ctx *);
