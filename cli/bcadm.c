@@ -2,6 +2,7 @@
  * bcadm.c -- the sipbc administration CLI: global options, then one
  * command from the table in cmd.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,16 @@ usage(FILE *f)
 	fprintf(f, "usage: bcadm [-c CONFIG] [-s STORE] [--format text|json] "
 	    "[-h] [-V] COMMAND ...\n"
 	    "       bcadm help    lists every command\n");
+}
+
+/* Flushes stdout: a full disk is an error, not silence. */
+static int
+done(int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return cmd_errorx(EXIT_IOERR, "cannot write output: %s",
+		    strerror(errno));
+	return rc;
 }
 
 int
@@ -52,28 +63,24 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return done(0);
 		case 'V':
 			printf("bcadm (sipbc) %s, schema %d\n", PACKAGE_VERSION,
 			    bc_schema_latest());
-			return 0;
+			return done(0);
 		default:
 			if (optopt != 0 && strchr("cs", optopt) != NULL)
-				cmd_errorx(EXIT_USAGE, "option '-%c' needs a "
-				    "value", optopt);
-			else
-				cmd_errorx(EXIT_USAGE, "unknown option '%s'",
-				    argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
+				return cmd_errorx(EXIT_USAGE, "option '-%c' "
+				    "needs a value", optopt);
+			return cmd_errorx(EXIT_USAGE, "unknown option '%s' "
+			    "(see 'bcadm -h')", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc == 0)
+		return cmd_errorx(EXIT_USAGE, "no command given (see 'bcadm "
+		    "help')");
 	/* the configuration applies (busy_timeout) even with -s */
 	if (cmd_conf_load(&ctx, &err) != BC_OK) {
 		cmd_ctx_clear(&ctx);

@@ -16,6 +16,7 @@ check_one(const struct bc_violation *v, void *arg)
 	struct out_list *l = arg;
 	json_t *o;
 
+	/* text: one line per violation, as an error would read */
 	if (l->ctx->format == FORMAT_TEXT) {
 		fprintf(l->ctx->out, "%s '%s': %s\n", v->kind, v->name,
 		    v->message);
@@ -31,20 +32,19 @@ check_one(const struct bc_violation *v, void *arg)
 static int
 cmd_check_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	struct out_list l = { 0 };
+	struct out_list l;
 	struct bc_err err;
 	size_t n;
 	int rc;
 
 	(void)a;
-	if (ctx->format == FORMAT_JSON)
-		out_list_begin(&l, ctx, check_cols);
-	else
-		l.ctx = ctx;
+	out_list_begin(&l, ctx, check_cols);
+	if (ctx->format == FORMAT_TEXT)
+		l.started = 1;	/* text has no header: silence when clean */
 	rc = bc_check(ctx->store, check_one, &l, &n, &err);
 	if (rc != BC_OK && rc < EXIT_USAGE)
 		rc = cmd_error(&err);
-	if (out_list_end(&l) != 0 && rc == 0)
+	if (out_list_end(&l, rc == 0) != 0 && rc == 0)
 		rc = EXIT_IOERR;
 	if (rc == 0 && n > 0)
 		rc = EXIT_DIFFER;

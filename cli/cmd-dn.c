@@ -208,7 +208,7 @@ cmd_dn_list_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	rc = bc_dn_foreach(ctx->store, &f, dn_list_one, &l, &err);
 	if (rc != BC_OK && rc < EXIT_USAGE)
 		rc = cmd_error(&err);
-	if (out_list_end(&l) != 0 && rc == 0)
+	if (out_list_end(&l, rc == 0) != 0 && rc == 0)
 		rc = EXIT_IOERR;
 	return rc;
 }

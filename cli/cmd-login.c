@@ -141,7 +141,7 @@ cmd_login_list_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	rc = bc_login_foreach(ctx->store, login_list_one, &ol, &err);
 	if (rc != BC_OK && rc < EXIT_USAGE)
 		rc = cmd_error(&err);
-	if (out_list_end(&ol) != 0 && rc == 0)
+	if (out_list_end(&ol, rc == 0) != 0 && rc == 0)
 		rc = EXIT_IOERR;
 	return rc;
 }

@@ -174,7 +174,7 @@ cmd_person_list_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	rc = bc_person_foreach(ctx->store, person_list_one, &l, &err);
 	if (rc != BC_OK && rc < EXIT_USAGE)
 		rc = cmd_error(&err);
-	if (out_list_end(&l) != 0 && rc == 0)
+	if (out_list_end(&l, rc == 0) != 0 && rc == 0)
 		rc = EXIT_IOERR;
 	return rc;
 }

@@ -21,6 +21,7 @@ extern const struct cmd_entry cmd_person_add_entry, cmd_person_set_entry,
 extern const struct cmd_entry cmd_login_add_entry, cmd_login_set_entry,
     cmd_login_del_entry, cmd_login_show_entry, cmd_login_list_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_export_entry, cmd_import_entry;
 
 /* The one list of commands, in the order help shows them. */
 const struct cmd_entry *const cmd_table[] = {
@@ -47,6 +48,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_login_show_entry,
 	&cmd_login_list_entry,
 	&cmd_check_entry,
+	&cmd_export_entry,
+	&cmd_import_entry,
 	NULL
 };
 
@@ -237,7 +240,10 @@ cmd_usage(FILE *f, const struct cmd_entry *e)
 		fprintf(f, " %s", e->args);
 	for (o = e->opts; o != NULL && o->name != NULL; o++) {
 		fputs(o->flags & OPT_REQUIRED ? " " : " [", f);
-		fprintf(f, "--%s", o->name);
+		if (OPT_SHORT_OF(o->flags) != '\0')
+			fprintf(f, "-%c", OPT_SHORT_OF(o->flags));
+		else
+			fprintf(f, "--%s", o->name);
 		if (o->arg != NULL)
 			fprintf(f, " %s", o->arg);
 		if (!(o->flags & OPT_REQUIRED))
@@ -246,6 +252,19 @@ cmd_usage(FILE *f, const struct cmd_entry *e)
 			fputs("...", f);
 	}
 	fputc('\n', f);
+}
+
+/* The option of e whose one-letter alias is c, or NULL. */
+static const struct cmd_opt *
+find_short(const struct cmd_entry *e, char c)
+{
+	const struct cmd_opt *o;
+
+	for (o = e->opts; o != NULL && o->name != NULL; o++)
+		if (OPT_SHORT_OF(o->flags) != '\0' &&
+		    OPT_SHORT_OF(o->flags) == c)
+			return o;
+	return NULL;
 }
 
 static const struct cmd_opt *
@@ -325,15 +344,23 @@ args_parse(const struct cmd_entry *e, int argc, char **argv,
 		}
 		if (strcmp(w, "-h") == 0)
 			w = "--help";
-		if (w[1] != '-')
-			return cmd_errorx(EXIT_USAGE, "%s: unknown option "
-			    "'%s' (see 'bcadm help %s')", e->name, w, e->name);
-		eq = strchr(w + 2, '=');
-		len = eq != NULL ? (size_t)(eq - w - 2) : strlen(w + 2);
-		if ((o = find_opt(e, w + 2, len)) == NULL)
-			return cmd_errorx(EXIT_USAGE, "%s: unknown option "
-			    "'%.*s' (see 'bcadm help %s')", e->name,
-			    (int)len + 2, w, e->name);
+		if (w[1] != '-') {
+			/* -X, -X VALUE or -XVALUE for an option's alias */
+			if ((o = find_short(e, w[1])) == NULL ||
+			    (o->arg == NULL && w[2] != '\0'))
+				return cmd_errorx(EXIT_USAGE, "%s: unknown "
+				    "option '%s' (see 'bcadm help %s')",
+				    e->name, w, e->name);
+			eq = w[2] != '\0' ? w + 1 : NULL;
+		} else {
+			eq = strchr(w + 2, '=');
+			len = eq != NULL ? (size_t)(eq - w - 2) :
+			    strlen(w + 2);
+			if ((o = find_opt(e, w + 2, len)) == NULL)
+				return cmd_errorx(EXIT_USAGE, "%s: unknown "
+				    "option '%.*s' (see 'bcadm help %s')",
+				    e->name, (int)len + 2, w, e->name);
+		}
 		if (!(o->flags & OPT_REPEAT))
 			for (j = 0; j < a->nopts; j++)
 				if (a->opt[j] == o)

@@ -45,6 +45,13 @@ enum cmd_value {
 
 #define OPT_REQUIRED	0x1	/* must be given */
 #define OPT_REPEAT	0x2	/* may be given more than once */
+/*
+ * A one-letter alias: "-o FILE" or "-oFILE" for "--output FILE"; usage
+ * shows the short form.  Kept in the flags so that the option tables
+ * need no extra initializer.
+ */
+#define OPT_SHORT(c)	((unsigned)(unsigned char)(c) << 8)
+#define OPT_SHORT_OF(f)	((char)(((f) >> 8) & 0xff))
 
 struct cmd_opt {
 	const char	*name;		/* long name, without "--" */

@@ -149,20 +149,30 @@ void
 out_list_begin(struct out_list *l, struct cmd_ctx *ctx,
     const struct out_col *cols)
 {
-	const struct out_col *c;
-
 	memset(l, 0, sizeof(*l));
 	l->ctx = ctx;
 	l->cols = cols;
-	if (ctx->format == FORMAT_JSON) {
-		fputc('[', ctx->out);
+}
+
+/* Header or '[': written with the first item, so a failed list prints none. */
+static void
+out_list_head(struct out_list *l)
+{
+	const struct out_col *c;
+	FILE *f = l->ctx->out;
+
+	if (l->started)
+		return;
+	l->started = 1;
+	if (l->ctx->format == FORMAT_JSON) {
+		fputc('[', f);
 		return;
 	}
-	for (c = cols; c->header != NULL; c++) {
+	for (c = l->cols; c->header != NULL; c++) {
 		if (c[1].header != NULL)
-			fprintf(ctx->out, "%-*s  ", c->width, c->header);
+			fprintf(f, "%-*s  ", c->width, c->header);
 		else
-			fprintf(ctx->out, "%s\n", c->header);
+			fprintf(f, "%s\n", c->header);
 	}
 }
 
@@ -186,6 +196,7 @@ out_list_item(struct out_list *l, json_t *obj)
 	FILE *f = l->ctx->out;
 	int w;
 
+	out_list_head(l);
 	if (l->ctx->format == FORMAT_JSON) {
 		fputs(l->n > 0 ? ",\n  " : "\n  ", f);
 		json_dumpf(obj, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -215,7 +226,7 @@ out_list_item(struct out_list *l, json_t *obj)
 }
 
 int
-out_list_end(struct out_list *l)
+out_list_end(struct out_list *l, int ok)
 {
 	if (l->cell != NULL) {
 		fclose(l->cell);
@@ -223,7 +234,9 @@ out_list_end(struct out_list *l)
 		l->cell = NULL;
 		l->buf = NULL;
 	}
-	if (l->ctx->format == FORMAT_JSON)
+	if (ok)
+		out_list_head(l);
+	if (l->started && l->ctx->format == FORMAT_JSON)
 		fputs(l->n > 0 ? "\n]\n" : "]\n", l->ctx->out);
 	return ferror(l->ctx->out) ? EXIT_IOERR : 0;
 }

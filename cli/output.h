@@ -22,6 +22,7 @@ struct out_list {
 	struct cmd_ctx		*ctx;
 	const struct out_col	*cols;	/* ends with a NULL header */
 	size_t			 n;
+	int			 started;	/* header written */
 	FILE			*cell;	/* renders one cell for padding */
 	char			*buf;
 	size_t			 len;
@@ -40,7 +41,11 @@ void	 out_list_begin(struct out_list *, struct cmd_ctx *,
 	    const struct out_col *);
 /* Prints one list item; steals the reference.  0 or an exit status. */
 int	 out_list_item(struct out_list *, json_t *);
-/* Ends the list and frees what it used; always call it. */
-int	 out_list_end(struct out_list *);
+/*
+ * Ends the list and frees what it used; always call it.  ok: the list is
+ * complete (an empty one still gets its header); otherwise nothing more
+ * is written.  Returns 0 or EXIT_IOERR.
+ */
+int	 out_list_end(struct out_list *, int ok);
 
 #endif

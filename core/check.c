@@ -21,25 +21,25 @@ struct rule {
 
 static const struct rule rules[] = {
 	{ "dn",
-	  "SELECT number || ' (' || type || ')', 'number used twice for "
-	  "this type' FROM dn GROUP BY type, number HAVING count(*) > 1" },
+	  "SELECT number, 'used twice as ' || type FROM dn "
+	  "GROUP BY type, number HAVING count(*) > 1" },
 	{ "dn",
 	  "SELECT number, 'unknown type ''' || type || '''' FROM dn WHERE "
 	  "type NOT IN ('extension', 'acd-queue', 'call-processing-port', "
 	  "'routing-point', 'trunk', 'voip-service')" },
 	{ "dn",
-	  "SELECT number || ' (' || type || ')', 'unknown register value ''' "
-	  "|| register || '''' FROM dn WHERE register NOT IN ('true', "
+	  "SELECT number, type || ' with unknown register value ''' || "
+	  "register || '''' FROM dn WHERE register NOT IN ('true', "
 	  "'false', 'on-demand')" },
 	{ "dn",
-	  "SELECT d.number || ' (' || d.type || ')', 'a ' || d.type || "
-	  "' cannot belong to a place, but belongs to place ''' || "
-	  "coalesce(p.name, '#' || d.place_id) || '''' FROM dn d "
+	  "SELECT d.number, d.type || ' cannot belong to a place but "
+	  "belongs to place ''' || coalesce(p.name, '#' || d.place_id) || "
+	  "'''' FROM dn d "
 	  "LEFT JOIN place p ON p.id = d.place_id "
 	  "WHERE d.place_id IS NOT NULL AND d.type NOT IN " PLACEABLE },
 	{ "dn",
-	  "SELECT number || ' (' || type || ')', 'belongs to place #' || "
-	  "place_id || ', which does not exist' FROM dn WHERE place_id IS "
+	  "SELECT number, type || ' belongs to place #' || place_id || "
+	  "', which does not exist' FROM dn WHERE place_id IS "
 	  "NOT NULL AND place_id NOT IN (SELECT id FROM place)" },
 	{ "place",
 	  "SELECT p.name, 'holds ' || count(*) || ' extensions: ' || "

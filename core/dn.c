@@ -112,7 +112,7 @@ bc_dn_resolve(bc_store *s, const char *number, int (*keep)(enum bc_dn_type),
 		return bc_err_set(err, BC_ENOENT, "dn '%s' does not exist",
 		    number);
 	if (n > 1)
-		return bc_err_set(err, BC_EAMBIG, "dn '%s' exists as %s: name "
+		return bc_err_set(err, BC_EAMBIG, "dn '%s' exists as %s; give "
 		    "its type", number, names);
 	return BC_OK;
 }

@@ -238,6 +238,17 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_ms);
 	s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
+	/*
+	 * Keep the -wal and -shm files when the last writer closes: a user
+	 * who may read the store but not write its directory can then still
+	 * read it (SQLite cannot create them for that user).
+	 */
+	if (!s->readonly) {
+		int persist = 1;
+
+		sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+		    &persist);
+	}
 
 	/* the first read tells a database from any other file */
 	if ((rc = query_int(s, "SELECT count(*) FROM sqlite_schema",

@@ -1,0 +1,1358 @@
+/*
+ * xml-import.c -- bc_xml_import_*(): a site document (sipbc-site(5))
+ * into the store, in one transaction.
+ *
+ * The document is read once, streaming, by libxml2's SAX2 parser with
+ * the schema validator plugged in front of our callbacks
+ * (xmlSchemaSAXPlug), so memory does not grow with the document.  An
+ * object is applied when its element has ended and the validator has
+ * seen the end (at the next parser event), so a document error is
+ * reported as such before the store is asked anything about it.  The
+ * first error of any kind stops the parser; the transaction is then
+ * rolled back and nothing of the document is written.
+ *
+ * Hostile input: the parser runs without XML_PARSE_NOENT,
+ * XML_PARSE_DTDLOAD, XML_PARSE_DTDVALID and XML_PARSE_HUGE, with
+ * XML_PARSE_NONET, and the first document type declaration stops it
+ * before its internal subset is read: no entity is ever declared, so
+ * none is expanded or fetched.  libxml2's own limits (depth, name,
+ * text and lookahead lengths) apply.  No process-wide libxml2 setting
+ * is changed.
+ *
+ * Identity uniqueness is checked here, in a temporary table of the
+ * identities seen (bounded memory), rather than by the schema's
+ * document-wide xs:unique constraints, which libxml2 keeps in memory;
+ * the table also drives --replace.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlschemas.h>
+
+#include "store-internal.h"
+#include "bc-xml.h"
+
+/* Generated from schema/sipbc-site.xsd by schema/embed-xsd.sh. */
+extern const char bc_xml_schema[];
+extern const size_t bc_xml_schema_len;
+
+#define XML_IO_CHUNK	65536
+
+enum kind { K_NONE, K_LOGIN, K_DN, K_PLACE, K_PERSON };
+
+static const char *const kind_names[] = {
+	[K_NONE] = "site", [K_LOGIN] = "login", [K_DN] = "dn",
+	[K_PLACE] = "place", [K_PERSON] = "person",
+};
+
+/* Statements of the importer's own, finalized at the end. */
+enum imp_stmt {
+	ST_SEEN_ADD,
+	ST_SEEN_GET,
+	ST_DN_PLACE,
+	ST_LOGIN_HOLDER,
+	ST_COUNT
+};
+
+static const char *const imp_sql[ST_COUNT] = {
+	[ST_SEEN_ADD] = "INSERT OR IGNORE INTO temp.bc_xml_seen "
+	    "(kind, key, line, col) VALUES (?1, ?2, ?3, ?4)",
+	[ST_SEEN_GET] = "SELECT line, col FROM temp.bc_xml_seen "
+	    "WHERE kind = ?1 AND key = ?2",
+	[ST_DN_PLACE] = "SELECT p.name FROM dn d JOIN place p "
+	    "ON p.id = d.place_id WHERE d.type = ?1 AND d.number = ?2",
+	[ST_LOGIN_HOLDER] = "SELECT r.username FROM person_login pl "
+	    "JOIN agent_login l ON l.id = pl.login_id "
+	    "JOIN person r ON r.id = pl.person_id WHERE l.code = ?1",
+};
+
+struct imp {
+	bc_store		*s;
+	xmlParserCtxtPtr	 ctxt;
+	const char		*name;
+	unsigned		 flags;
+	bc_xml_change_cb	 cb;
+	void			*arg;
+	size_t			 nchanges;
+	struct bc_err		*err;
+	int			 failed;	/* err holds the first error */
+	sqlite3_stmt		*st[ST_COUNT];
+
+	/* input */
+	int			 fd;
+	const char		*buf;
+	size_t			 len, off;
+
+	/* where the reader is */
+	int			 depth;		/* of the open element, root 1 */
+	int			 sync_only;	/* root synchronized-only */
+	int			 root_line, root_col;
+
+	/* the object being read; applied when pending */
+	enum kind		 kind;
+	int			 pending;
+	int			 line, col;	/* of its start tag */
+	struct bc_login		 login;
+	struct bc_dn		 dn;
+	struct bc_place		 place;
+	struct bc_person	 person;
+	char			*section;	/* current annex section */
+	struct bc_err		 objerr;	/* first error inside it */
+	int			 objerr_line, objerr_col;
+};
+
+/* ---- errors ------------------------------------------------------- */
+
+/* Where the parser is: just after the construct it last read. */
+static void
+imp_pos(struct imp *m, int *line, int *col)
+{
+	*line = 0;
+	*col = 0;
+	if (m->ctxt != NULL && m->ctxt->input != NULL) {
+		*line = m->ctxt->input->line;
+		*col = m->ctxt->input->col;
+	}
+}
+
+/* Records the first error, "NAME:LINE:COL: message", and stops. */
+static void __attribute__((format(printf, 5, 6)))
+imp_fail(struct imp *m, int line, int col, enum bc_status status,
+    const char *fmt, ...)
+{
+	char msg[BC_ERR_MAX];
+	va_list ap;
+
+	if (m->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bc_err_set(m->err, status, "%s:%d:%d: %s", m->name, line, col, msg);
+	m->failed = 1;
+	if (m->ctxt != NULL)
+		xmlStopParser(m->ctxt);
+}
+
+/* A library error about the object at line:col. */
+static void
+imp_fail_err(struct imp *m, int line, int col, const struct bc_err *e)
+{
+	imp_fail(m, line, col, e->status, "%s", e->msg);
+}
+
+/* libxml2's message without its trailing newline. */
+static void
+imp_xml_error(struct imp *m, const xmlError *e, int line, int col)
+{
+	char msg[BC_ERR_MAX], *p;
+	size_t n;
+
+	snprintf(msg, sizeof(msg), "%s",
+	    e->message != NULL ? e->message : "unknown error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	/* one line: "...encoding !\nBytes: 0xFF" */
+	for (p = msg; (p = strchr(p, '\n')) != NULL; p++)
+		*p = ' ';
+	if (e->domain == XML_FROM_SCHEMASV)
+		imp_fail(m, line, col, BC_EINVAL, "not a valid site document: "
+		    "%s", msg);
+	else if (e->code == XML_ERR_NO_MEMORY)
+		imp_fail(m, line, col, BC_ENOMEM, "%s", msg);
+	else if (e->domain == XML_FROM_IO)
+		imp_fail(m, line, col, BC_EIO, "%s", msg);
+	else
+		imp_fail(m, line, col, BC_EINVAL, "not well-formed XML: %s",
+		    msg);
+}
+
+/*
+ * Parser errors: data is the plug's user data, the parser context is in
+ * the error.  Warnings are not errors.
+ */
+static void
+imp_parse_error(void *data, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt;
+	struct imp *m;
+
+	(void)data;
+	if (e == NULL || e->level == XML_ERR_WARNING ||
+	    (ctxt = e->ctxt) == NULL || (m = ctxt->_private) == NULL)
+		return;
+	imp_xml_error(m, e, e->line, e->int2);
+}
+
+/* Validity errors: positions come from the parser, which is there. */
+static void
+imp_valid_error(void *data, xmlErrorPtr e)
+{
+	struct imp *m = data;
+	int line, col;
+
+	if (e == NULL || e->level == XML_ERR_WARNING)
+		return;
+	imp_pos(m, &line, &col);
+	imp_xml_error(m, e, line, col);
+}
+
+/* The schema is ours: an error in it is a bug. */
+static void
+imp_schema_error(void *data, xmlErrorPtr e)
+{
+	struct imp *m = data;
+
+	if (e == NULL || e->level == XML_ERR_WARNING || m->failed)
+		return;
+	bc_err_set(m->err, BC_EINTERNAL, "embedded schema: %s",
+	    e->message != NULL ? e->message : "unknown error");
+	m->failed = 1;
+}
+
+/* ---- the store side ---------------------------------------------- */
+
+static int
+imp_sql_err(struct imp *m, int rc, struct bc_err *e)
+{
+	return bc_sqlite_err(m->s, rc, e, "import");
+}
+
+static int
+imp_prepare(struct imp *m, struct bc_err *e)
+{
+	int i, rc;
+
+	rc = sqlite3_exec(m->s->db,
+	    "CREATE TEMP TABLE IF NOT EXISTS bc_xml_seen ("
+	    "kind TEXT NOT NULL, key TEXT NOT NULL, line INTEGER, "
+	    "col INTEGER, PRIMARY KEY (kind, key)) WITHOUT ROWID; "
+	    "DELETE FROM temp.bc_xml_seen", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return imp_sql_err(m, rc, e);
+	for (i = 0; i < ST_COUNT; i++)
+		if ((rc = sqlite3_prepare_v2(m->s->db, imp_sql[i], -1,
+		    &m->st[i], NULL)) != SQLITE_OK)
+			return imp_sql_err(m, rc, e);
+	return BC_OK;
+}
+
+static void
+imp_finalize(struct imp *m)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(m->st[i]);
+		m->st[i] = NULL;
+	}
+}
+
+/*
+ * Records the identity of an object of the document; a second object
+ * with the same identity is an error naming the first one's line.
+ */
+static int
+imp_seen(struct imp *m, enum kind k, const char *key, struct bc_err *e)
+{
+	sqlite3_stmt *st = m->st[ST_SEEN_ADD];
+	int rc, line = 0, col = 0;
+
+	sqlite3_reset(st);
+	bc_bind_text(st, 1, kind_names[k]);
+	bc_bind_text(st, 2, key);
+	sqlite3_bind_int(st, 3, m->line);
+	sqlite3_bind_int(st, 4, m->col);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return imp_sql_err(m, rc, e);
+	if (sqlite3_changes(m->s->db) == 1)
+		return BC_OK;
+	st = m->st[ST_SEEN_GET];
+	sqlite3_reset(st);
+	bc_bind_text(st, 1, kind_names[k]);
+	bc_bind_text(st, 2, key);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		line = sqlite3_column_int(st, 0);
+		col = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	return bc_err_set(e, BC_EINVAL, "duplicate %s '%s' (first at line "
+	    "%d, column %d)", kind_names[k], key, line, col);
+}
+
+/* Tells the caller about one change. */
+static int
+imp_change(struct imp *m, const char *action, enum kind k, const char *id,
+    struct bc_err *e)
+{
+	int rc;
+
+	m->nchanges++;
+	if (m->cb != NULL && (rc = m->cb(action, kind_names[k], id,
+	    m->arg)) != 0) {
+		bc_err_set(e, rc, "import stopped by the caller");
+		return rc;
+	}
+	return BC_OK;
+}
+
+/* One text column of a one-row query, or NULL. */
+static int
+imp_lookup(struct imp *m, sqlite3_stmt *st, char **out, struct bc_err *e)
+{
+	int rc, nomem = 0;
+
+	*out = NULL;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = bc_column_dup(st, 0, &nomem);
+	sqlite3_reset(st);
+	if (nomem)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return imp_sql_err(m, rc, e);
+	return BC_OK;
+}
+
+static int
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+options_eq(const struct bc_options *a, const struct bc_options *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].section, b->v[i].section) != 0 ||
+		    strcmp(a->v[i].key, b->v[i].key) != 0 ||
+		    strcmp(a->v[i].value, b->v[i].value) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+login_eq(const struct bc_login *a, const struct bc_login *b)
+{
+	return str_eq(a->password, b->password) &&
+	    str_eq(a->override, b->override) &&
+	    !a->use_override == !b->use_override &&
+	    !a->enabled == !b->enabled && options_eq(&a->options, &b->options);
+}
+
+static int
+dn_eq(const struct bc_dn *a, const struct bc_dn *b)
+{
+	return str_eq(a->alias, b->alias) && a->reg == b->reg &&
+	    str_eq(a->association, b->association) &&
+	    str_eq(a->contact, b->contact) &&
+	    str_eq(a->password, b->password) && !a->enabled == !b->enabled &&
+	    options_eq(&a->options, &b->options);
+}
+
+/* Store order of a place's DNs: type name, then number. */
+static int
+place_dn_cmp(const void *va, const void *vb)
+{
+	const struct bc_place_dn *a = va, *b = vb;
+	int c;
+
+	if ((c = strcmp(bc_dn_type_name(a->type), bc_dn_type_name(b->type))))
+		return c;
+	return strcmp(a->number, b->number);
+}
+
+static int
+place_eq(const struct bc_place *a, const struct bc_place *b)
+{
+	size_t i;
+
+	if (!a->enabled != !b->enabled || a->ndns != b->ndns ||
+	    !options_eq(&a->options, &b->options))
+		return 0;
+	for (i = 0; i < a->ndns; i++)
+		if (a->dns[i].type != b->dns[i].type ||
+		    strcmp(a->dns[i].number, b->dns[i].number) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+person_login_cmp(const void *va, const void *vb)
+{
+	const struct bc_person_login *a = va, *b = vb;
+
+	return strcmp(a->code, b->code);
+}
+
+static int
+person_eq(const struct bc_person *a, const struct bc_person *b)
+{
+	size_t i;
+
+	if (!str_eq(a->first, b->first) || !str_eq(a->last, b->last) ||
+	    !str_eq(a->employee_id, b->employee_id) ||
+	    !a->agent != !b->agent || !a->enabled != !b->enabled ||
+	    !str_eq(a->preferred_site, b->preferred_site) ||
+	    !str_eq(a->place, b->place) || a->nlogins != b->nlogins)
+		return 0;
+	for (i = 0; i < a->nlogins; i++)
+		if (strcmp(a->logins[i].code, b->logins[i].code) != 0 ||
+		    a->logins[i].wrapup != b->logins[i].wrapup)
+			return 0;
+	return 1;
+}
+
+static int
+apply_login(struct imp *m, struct bc_err *e)
+{
+	struct bc_login cur;
+	int rc;
+
+	if ((rc = imp_seen(m, K_LOGIN, m->login.code, e)))
+		return rc;
+	rc = bc_login_get(m->s, m->login.code, &cur, e);
+	if (rc == BC_ENOENT) {
+		if ((rc = bc_login_add(m->s, &m->login, e)) == BC_OK)
+			rc = imp_change(m, "create", K_LOGIN, m->login.code, e);
+		return rc;
+	}
+	if (rc != BC_OK)
+		return rc;
+	if (!login_eq(&cur, &m->login) &&
+	    (rc = bc_login_update(m->s, &m->login, e)) == BC_OK)
+		rc = imp_change(m, "update", K_LOGIN, m->login.code, e);
+	bc_login_clear(&cur);
+	return rc;
+}
+
+static int
+apply_dn(struct imp *m, struct bc_err *e)
+{
+	struct bc_dn cur;
+	char id[300];
+	int rc;
+
+	snprintf(id, sizeof(id), "%s:%s", bc_dn_type_name(m->dn.type),
+	    m->dn.number);
+	if ((rc = imp_seen(m, K_DN, id, e)))
+		return rc;
+	/* membership comes from the places of the document */
+	rc = bc_dn_get(m->s, m->dn.number, &m->dn.type, &cur, e);
+	if (rc == BC_ENOENT) {
+		if ((rc = bc_dn_add(m->s, &m->dn, e)) == BC_OK)
+			rc = imp_change(m, "create", K_DN, id, e);
+		return rc;
+	}
+	if (rc != BC_OK)
+		return rc;
+	free(m->dn.place);
+	m->dn.place = cur.place;
+	cur.place = NULL;
+	if (!dn_eq(&cur, &m->dn) &&
+	    (rc = bc_dn_update(m->s, &m->dn, e)) == BC_OK)
+		rc = imp_change(m, "update", K_DN, id, e);
+	bc_dn_clear(&cur);
+	return rc;
+}
+
+/*
+ * A DN the document puts in this place leaves the other place that
+ * holds it in the store, so that places may swap DNs in one document.
+ */
+static int
+place_take_dns(struct imp *m, struct bc_err *e)
+{
+	sqlite3_stmt *st = m->st[ST_DN_PLACE];
+	struct bc_dn dn;
+	char *owner;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->place.ndns; i++) {
+		sqlite3_reset(st);
+		bc_bind_text(st, 1, bc_dn_type_name(m->place.dns[i].type));
+		bc_bind_text(st, 2, m->place.dns[i].number);
+		if ((rc = imp_lookup(m, st, &owner, e)))
+			return rc;
+		if (owner == NULL || strcmp(owner, m->place.name) == 0) {
+			free(owner);
+			continue;
+		}
+		rc = bc_dn_get(m->s, m->place.dns[i].number,
+		    &m->place.dns[i].type, &dn, e);
+		if (rc == BC_OK) {
+			free(dn.place);
+			dn.place = NULL;
+			rc = bc_dn_update(m->s, &dn, e);
+			bc_dn_clear(&dn);
+		}
+		if (rc == BC_OK)
+			rc = imp_change(m, "update", K_PLACE, owner, e);
+		free(owner);
+		if (rc != BC_OK)
+			return rc;
+	}
+	return BC_OK;
+}
+
+static int
+apply_place(struct imp *m, struct bc_err *e)
+{
+	struct bc_place cur;
+	int rc;
+
+	if ((rc = imp_seen(m, K_PLACE, m->place.name, e)))
+		return rc;
+	if (m->place.ndns > 1)
+		qsort(m->place.dns, m->place.ndns, sizeof(*m->place.dns),
+		    place_dn_cmp);
+	rc = bc_place_get(m->s, m->place.name, &cur, e);
+	if (rc == BC_ENOENT) {
+		if ((rc = place_take_dns(m, e)) == BC_OK &&
+		    (rc = bc_place_add(m->s, &m->place, e)) == BC_OK)
+			rc = imp_change(m, "create", K_PLACE, m->place.name, e);
+		return rc;
+	}
+	if (rc != BC_OK)
+		return rc;
+	if (!place_eq(&cur, &m->place) &&
+	    (rc = place_take_dns(m, e)) == BC_OK &&
+	    (rc = bc_place_update(m->s, &m->place, e)) == BC_OK)
+		rc = imp_change(m, "update", K_PLACE, m->place.name, e);
+	bc_place_clear(&cur);
+	return rc;
+}
+
+/* A login the document gives this person leaves its other holder. */
+static int
+person_take_logins(struct imp *m, struct bc_err *e)
+{
+	sqlite3_stmt *st = m->st[ST_LOGIN_HOLDER];
+	struct bc_person other;
+	char *holder;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < m->person.nlogins; i++) {
+		sqlite3_reset(st);
+		bc_bind_text(st, 1, m->person.logins[i].code);
+		if ((rc = imp_lookup(m, st, &holder, e)))
+			return rc;
+		if (holder == NULL || strcmp(holder, m->person.username) == 0) {
+			free(holder);
+			continue;
+		}
+		if ((rc = bc_person_get(m->s, holder, &other, e)) == BC_OK) {
+			for (j = 0; j < other.nlogins; j++)
+				if (strcmp(other.logins[j].code,
+				    m->person.logins[i].code) == 0) {
+					free(other.logins[j].code);
+					memmove(&other.logins[j],
+					    &other.logins[j + 1],
+					    (other.nlogins - j - 1) *
+					    sizeof(*other.logins));
+					other.nlogins--;
+					break;
+				}
+			rc = bc_person_update(m->s, &other, e);
+			bc_person_clear(&other);
+		}
+		if (rc == BC_OK)
+			rc = imp_change(m, "update", K_PERSON, holder, e);
+		free(holder);
+		if (rc != BC_OK)
+			return rc;
+	}
+	return BC_OK;
+}
+
+static int
+apply_person(struct imp *m, struct bc_err *e)
+{
+	struct bc_person cur;
+	int rc;
+
+	if ((rc = imp_seen(m, K_PERSON, m->person.username, e)))
+		return rc;
+	if (m->person.nlogins > 1)
+		qsort(m->person.logins, m->person.nlogins,
+		    sizeof(*m->person.logins), person_login_cmp);
+	rc = bc_person_get(m->s, m->person.username, &cur, e);
+	if (rc == BC_ENOENT) {
+		if ((rc = person_take_logins(m, e)) == BC_OK &&
+		    (rc = bc_person_add(m->s, &m->person, e)) == BC_OK)
+			rc = imp_change(m, "create", K_PERSON,
+			    m->person.username, e);
+		return rc;
+	}
+	if (rc != BC_OK)
+		return rc;
+	if (!person_eq(&cur, &m->person) &&
+	    (rc = person_take_logins(m, e)) == BC_OK &&
+	    (rc = bc_person_update(m->s, &m->person, e)) == BC_OK)
+		rc = imp_change(m, "update", K_PERSON, m->person.username, e);
+	bc_person_clear(&cur);
+	return rc;
+}
+
+static void
+obj_clear(struct imp *m)
+{
+	bc_login_clear(&m->login);
+	bc_dn_clear(&m->dn);
+	bc_place_clear(&m->place);
+	bc_person_clear(&m->person);
+	free(m->section);
+	m->section = NULL;
+	m->kind = K_NONE;
+	m->pending = 0;
+	m->objerr.status = BC_OK;
+	m->objerr.msg[0] = '\0';
+}
+
+/*
+ * Applies the object read last, once the validator has seen all of it.
+ * Called at every parser event and at the end of the document.
+ */
+static void
+imp_flush(struct imp *m)
+{
+	struct bc_err e;
+	int rc = BC_OK;
+
+	if (!m->pending)
+		return;
+	if (!m->failed) {
+		if (m->objerr.status != BC_OK)
+			imp_fail(m, m->objerr_line, m->objerr_col,
+			    m->objerr.status, "%s", m->objerr.msg);
+		else {
+			switch (m->kind) {
+			case K_LOGIN:	rc = apply_login(m, &e); break;
+			case K_DN:	rc = apply_dn(m, &e); break;
+			case K_PLACE:	rc = apply_place(m, &e); break;
+			case K_PERSON:	rc = apply_person(m, &e); break;
+			case K_NONE:	break;
+			}
+			if (rc != BC_OK)
+				imp_fail_err(m, m->line, m->col, &e);
+		}
+	}
+	obj_clear(m);
+}
+
+/* ---- reading elements -------------------------------------------- */
+
+/* The first error inside the current object, reported when it ends. */
+static void
+obj_error(struct imp *m, const struct bc_err *e)
+{
+	if (m->objerr.status != BC_OK)
+		return;
+	m->objerr = *e;
+	imp_pos(m, &m->objerr_line, &m->objerr_col);
+}
+
+/*
+ * An attribute value as a new string.  Without entity substitution
+ * libxml2 hands a '&' written as "&amp;" or "&#38;" to SAX2 as "&#38;"
+ * (every other reference is decoded): undo that.
+ */
+static char *
+attr_value(const xmlChar *v, const xmlChar *end)
+{
+	size_t n = (size_t)(end - v), i, j;
+	char *s;
+
+	if ((s = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = j = 0; i < n; j++) {
+		if (n - i >= 5 && memcmp(v + i, "&#38;", 5) == 0) {
+			s[j] = '&';
+			i += 5;
+		} else
+			s[j] = (char)v[i++];
+	}
+	s[j] = '\0';
+	return s;
+}
+
+/* xs:boolean, white space collapsed; unknown values stay as they were. */
+static void
+parse_bool(const char *v, int *out)
+{
+	size_t n;
+
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	for (n = strlen(v); n > 0 && strchr(" \t\n\r", v[n - 1]) != NULL; n--)
+		;
+	if ((n == 4 && strncmp(v, "true", 4) == 0) ||
+	    (n == 1 && v[0] == '1'))
+		*out = 1;
+	else if ((n == 5 && strncmp(v, "false", 5) == 0) ||
+	    (n == 1 && v[0] == '0'))
+		*out = 0;
+}
+
+static int
+parse_int(const char *v, int *out)
+{
+	char *end;
+	long l;
+
+	errno = 0;
+	l = strtol(v, &end, 10);
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (end == v || *end != '\0' || errno != 0 || l < -1000000000L ||
+	    l > 1000000000L)
+		return -1;
+	*out = (int)l;
+	return 0;
+}
+
+/* Takes value for a string field (the field owns it). */
+static void
+take(char **field, char **value)
+{
+	free(*field);
+	*field = *value;
+	*value = NULL;
+}
+
+static void
+start_login(struct imp *m, const char *an, char **v)
+{
+	if (strcmp(an, "code") == 0)
+		take(&m->login.code, v);
+	else if (strcmp(an, "password") == 0)
+		take(&m->login.password, v);
+	else if (strcmp(an, "override") == 0)
+		take(&m->login.override, v);
+	else if (strcmp(an, "use-override") == 0)
+		parse_bool(*v, &m->login.use_override);
+	else if (strcmp(an, "enabled") == 0)
+		parse_bool(*v, &m->login.enabled);
+}
+
+static void
+start_dn(struct imp *m, const char *an, char **v)
+{
+	if (strcmp(an, "type") == 0)
+		bc_dn_type_parse(*v, &m->dn.type);
+	else if (strcmp(an, "number") == 0)
+		take(&m->dn.number, v);
+	else if (strcmp(an, "alias") == 0)
+		take(&m->dn.alias, v);
+	else if (strcmp(an, "register") == 0)
+		bc_register_parse(*v, &m->dn.reg);
+	else if (strcmp(an, "association") == 0)
+		take(&m->dn.association, v);
+	else if (strcmp(an, "contact") == 0)
+		take(&m->dn.contact, v);
+	else if (strcmp(an, "password") == 0)
+		take(&m->dn.password, v);
+	else if (strcmp(an, "enabled") == 0)
+		parse_bool(*v, &m->dn.enabled);
+}
+
+static void
+start_place(struct imp *m, const char *an, char **v)
+{
+	if (strcmp(an, "name") == 0)
+		take(&m->place.name, v);
+	else if (strcmp(an, "enabled") == 0)
+		parse_bool(*v, &m->place.enabled);
+}
+
+static void
+start_person(struct imp *m, const char *an, char **v)
+{
+	if (strcmp(an, "username") == 0)
+		take(&m->person.username, v);
+	else if (strcmp(an, "first") == 0)
+		take(&m->person.first, v);
+	else if (strcmp(an, "last") == 0)
+		take(&m->person.last, v);
+	else if (strcmp(an, "employee-id") == 0)
+		take(&m->person.employee_id, v);
+	else if (strcmp(an, "agent") == 0)
+		parse_bool(*v, &m->person.agent);
+	else if (strcmp(an, "enabled") == 0)
+		parse_bool(*v, &m->person.enabled);
+	else if (strcmp(an, "preferred-site") == 0)
+		take(&m->person.preferred_site, v);
+	else if (strcmp(an, "place") == 0)
+		take(&m->person.place, v);
+}
+
+/* Attributes of our namespace-less kind, name -> value, of one element. */
+struct attrs {
+	int		 n;
+	const char	*name[16];
+	char		*value[16];
+};
+
+static void
+attrs_free(struct attrs *a)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->value[i]);
+	a->n = 0;
+}
+
+static const char *
+attrs_get(const struct attrs *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->name[i], name) == 0)
+			return a->value[i];
+	return NULL;
+}
+
+/* A child of an object: a place's DN, a person's login, annex parts. */
+static void
+start_child(struct imp *m, const char *local, struct attrs *a)
+{
+	struct bc_options *opts = NULL;
+	struct bc_err e;
+	enum bc_dn_type type;
+	const char *v, *w;
+	int wrapup = 0;
+
+	switch (m->kind) {
+	case K_LOGIN:	opts = &m->login.options; break;
+	case K_DN:	opts = &m->dn.options; break;
+	case K_PLACE:	opts = &m->place.options; break;
+	default:	break;
+	}
+	if (m->kind == K_PLACE && m->depth == 4 && strcmp(local, "dn") == 0) {
+		v = attrs_get(a, "type");
+		w = attrs_get(a, "number");
+		if (v == NULL || w == NULL || bc_dn_type_parse(v, &type) != 0)
+			return;		/* the validator says why */
+		if (bc_place_add_dn(&m->place, w, type, &e) != BC_OK)
+			obj_error(m, &e);
+	} else if (m->kind == K_PERSON && m->depth == 4 &&
+	    strcmp(local, "login") == 0) {
+		v = attrs_get(a, "code");
+		w = attrs_get(a, "wrapup");
+		if (v == NULL || (w != NULL && parse_int(w, &wrapup) != 0))
+			return;
+		if (bc_person_add_login(&m->person, v, wrapup, &e) != BC_OK)
+			obj_error(m, &e);
+	} else if (opts != NULL && m->depth == 5 &&
+	    strcmp(local, "section") == 0) {
+		free(m->section);
+		m->section = NULL;
+		if ((v = attrs_get(a, "name")) != NULL &&
+		    (m->section = strdup(v)) == NULL) {
+			bc_err_set(&e, BC_ENOMEM, "out of memory");
+			obj_error(m, &e);
+		}
+	} else if (opts != NULL && m->depth == 6 &&
+	    strcmp(local, "option") == 0 && m->section != NULL) {
+		v = attrs_get(a, "key");
+		w = attrs_get(a, "value");
+		if (v == NULL || w == NULL)
+			return;
+		if (bc_options_get(opts, m->section, v) != NULL) {
+			bc_err_set(&e, BC_EINVAL, "%s: option %s/%s given "
+			    "twice", kind_names[m->kind], m->section, v);
+			obj_error(m, &e);
+		} else if (bc_options_set(opts, m->section, v, w, &e) !=
+		    BC_OK)
+			obj_error(m, &e);
+	}
+}
+
+static void
+sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr,
+    int ndefaulted, const xmlChar **attributes)
+{
+	struct imp *m = ctx;
+	struct attrs a;
+	const char *name = (const char *)local;
+	int i;
+
+	(void)prefix;
+	(void)nns;
+	(void)ns;
+	(void)ndefaulted;
+	imp_flush(m);
+	m->depth++;
+	if (m->failed)
+		return;
+	/* elements of another namespace: the validator rejects them */
+	if (uri == NULL || strcmp((const char *)uri, BC_XML_NS) != 0)
+		return;
+
+	a.n = 0;
+	for (i = 0; i < nattr && a.n < (int)(sizeof(a.name) /
+	    sizeof(a.name[0])); i++) {
+		const xmlChar **at = attributes + 5 * i;
+
+		if (at[2] != NULL)	/* another namespace: ignored */
+			continue;
+		a.name[a.n] = (const char *)at[0];
+		if ((a.value[a.n] = attr_value(at[3], at[4])) == NULL) {
+			attrs_free(&a);
+			imp_fail(m, 0, 0, BC_ENOMEM, "out of memory");
+			return;
+		}
+		a.n++;
+	}
+
+	if (m->depth == 1) {
+		const char *v = attrs_get(&a, "synchronized-only");
+
+		if (v != NULL)
+			parse_bool(v, &m->sync_only);
+		imp_pos(m, &m->root_line, &m->root_col);
+	} else if (m->depth == 3) {
+		obj_clear(m);
+		if (strcmp(name, "login") == 0)
+			m->kind = K_LOGIN;
+		else if (strcmp(name, "dn") == 0)
+			m->kind = K_DN;
+		else if (strcmp(name, "place") == 0)
+			m->kind = K_PLACE;
+		else if (strcmp(name, "person") == 0)
+			m->kind = K_PERSON;
+		imp_pos(m, &m->line, &m->col);
+		for (i = 0; i < a.n; i++) {
+			char **v = &a.value[i];
+
+			switch (m->kind) {
+			case K_LOGIN:	start_login(m, a.name[i], v); break;
+			case K_DN:	start_dn(m, a.name[i], v); break;
+			case K_PLACE:	start_place(m, a.name[i], v); break;
+			case K_PERSON:	start_person(m, a.name[i], v); break;
+			case K_NONE:	break;
+			}
+		}
+	} else if (m->depth > 3 && m->kind != K_NONE)
+		start_child(m, name, &a);
+	attrs_free(&a);
+}
+
+static void
+sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct imp *m = ctx;
+
+	(void)local;
+	(void)prefix;
+	(void)uri;
+	imp_flush(m);
+	if (m->depth == 3 && m->kind != K_NONE)
+		m->pending = 1;		/* applied at the next event */
+	m->depth--;
+}
+
+static void
+sax_end_document(void *ctx)
+{
+	imp_flush(ctx);
+}
+
+/* <!DOCTYPE: refused before its internal subset is read. */
+static void
+sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
+    const xmlChar *sys)
+{
+	struct imp *m = ctx;
+	int line, col;
+
+	(void)name;
+	imp_pos(m, &line, &col);
+	imp_fail(m, line, col, BC_EINVAL, "document type declarations are "
+	    "not allowed%s", ext != NULL || sys != NULL ?
+	    " (external subset not loaded)" : "");
+}
+
+/* Any entity the parser asks about is unknown. */
+static xmlEntityPtr
+sax_get_entity(void *ctx, const xmlChar *name)
+{
+	(void)ctx;
+	return xmlGetPredefinedEntity(name);
+}
+
+/* ---- input ---------------------------------------------------------- */
+
+static int
+io_read_fd(void *ctx, char *buf, int len)
+{
+	struct imp *m = ctx;
+	ssize_t n;
+
+	do
+		n = read(m->fd, buf, (size_t)len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		imp_fail(m, 0, 0, BC_EIO, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	return (int)n;
+}
+
+static int
+io_read_mem(void *ctx, char *buf, int len)
+{
+	struct imp *m = ctx;
+	size_t n = m->len - m->off;
+
+	if (n > (size_t)len)
+		n = (size_t)len;
+	memcpy(buf, m->buf + m->off, n);
+	m->off += n;
+	return (int)n;
+}
+
+static int
+io_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* ---- --replace -------------------------------------------------------- */
+
+struct keys {
+	char	**v;
+	size_t	  n;
+};
+
+static void
+keys_free(struct keys *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+	k->v = NULL;
+	k->n = 0;
+}
+
+/* Collects column 0 of every row (the SELECT ends before deleting). */
+static int
+keys_collect(struct imp *m, const char *sql, struct keys *k,
+    struct bc_err *e)
+{
+	sqlite3_stmt *st;
+	char **nv;
+	int rc, nomem = 0;
+
+	if ((rc = sqlite3_prepare_v2(m->s->db, sql, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return imp_sql_err(m, rc, e);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((nv = realloc(k->v, (k->n + 1) * sizeof(*nv))) == NULL) {
+			nomem = 1;
+			break;
+		}
+		k->v = nv;
+		if ((k->v[k->n] = bc_column_dup(st, 0, &nomem)) == NULL)
+			break;
+		k->n++;
+	}
+	sqlite3_finalize(st);
+	if (nomem)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return imp_sql_err(m, rc, e);
+	return BC_OK;
+}
+
+static const char SQL_GONE_PERSONS[] =
+    "SELECT username FROM person r WHERE NOT EXISTS (SELECT 1 FROM "
+    "temp.bc_xml_seen s WHERE s.kind = 'person' AND s.key = r.username) "
+    "ORDER BY username";
+static const char SQL_GONE_PLACES[] =
+    "SELECT name FROM place p WHERE NOT EXISTS (SELECT 1 FROM "
+    "temp.bc_xml_seen s WHERE s.kind = 'place' AND s.key = p.name) "
+    "ORDER BY name";
+static const char SQL_GONE_DNS[] =
+    "SELECT type || ':' || number FROM dn d WHERE NOT EXISTS (SELECT 1 "
+    "FROM temp.bc_xml_seen s WHERE s.kind = 'dn' AND "
+    "s.key = d.type || ':' || d.number) ORDER BY type, number";
+static const char SQL_GONE_SYNC_DNS[] =
+    "SELECT type || ':' || number FROM dn d WHERE NOT EXISTS (SELECT 1 "
+    "FROM temp.bc_xml_seen s WHERE s.kind = 'dn' AND "
+    "s.key = d.type || ':' || d.number) AND type IN ('extension', "
+    "'acd-queue', 'call-processing-port') ORDER BY type, number";
+static const char SQL_GONE_LOGINS[] =
+    "SELECT code FROM agent_login l WHERE NOT EXISTS (SELECT 1 FROM "
+    "temp.bc_xml_seen s WHERE s.kind = 'login' AND s.key = l.code) "
+    "ORDER BY code";
+
+/* Deletes one object by its identity as the seen table writes it. */
+static int
+replace_delete(struct imp *m, enum kind k, const char *id, struct bc_err *e)
+{
+	enum bc_dn_type type;
+	const char *colon;
+	char tname[32];
+	int rc;
+
+	switch (k) {
+	case K_PERSON:
+		rc = bc_person_delete(m->s, id, e);
+		break;
+	case K_PLACE:
+		rc = bc_place_delete(m->s, id, e);
+		break;
+	case K_DN:
+		colon = strchr(id, ':');
+		if (colon == NULL || (size_t)(colon - id) >= sizeof(tname))
+			return bc_err_set(e, BC_EINTERNAL, "dn key '%s'", id);
+		memcpy(tname, id, (size_t)(colon - id));
+		tname[colon - id] = '\0';
+		if (bc_dn_type_parse(tname, &type) != 0)
+			return bc_err_set(e, BC_EINTERNAL, "dn key '%s'", id);
+		rc = bc_dn_delete(m->s, colon + 1, type, e);
+		break;
+	case K_LOGIN:
+		rc = bc_login_delete(m->s, id, e);
+		break;
+	default:
+		return BC_OK;
+	}
+	if (rc != BC_OK)
+		return rc;
+	return imp_change(m, "delete", k, id, e);
+}
+
+/* --replace: persons, places, DNs, logins absent from the document. */
+static void
+imp_replace(struct imp *m)
+{
+	static const struct {
+		enum kind	 k;
+		const char	*sql;
+	} order[] = {
+		{ K_PERSON, SQL_GONE_PERSONS },
+		{ K_PLACE, SQL_GONE_PLACES },
+		{ K_DN, SQL_GONE_DNS },
+		{ K_LOGIN, SQL_GONE_LOGINS },
+	};
+	struct keys k = { NULL, 0 };
+	struct bc_err e, e2;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]) && !m->failed; i++) {
+		rc = keys_collect(m, order[i].k == K_DN && m->sync_only ?
+		    SQL_GONE_SYNC_DNS : order[i].sql, &k, &e);
+		for (j = 0; rc == BC_OK && j < k.n; j++)
+			if ((rc = replace_delete(m, order[i].k, k.v[j], &e))) {
+				bc_err_set(&e2, e.status, "--replace cannot "
+				    "delete %s '%s': %s",
+				    kind_names[order[i].k], k.v[j], e.msg);
+				e = e2;
+			}
+		keys_free(&k);
+		if (rc != BC_OK)
+			imp_fail_err(m, m->root_line, m->root_col, &e);
+	}
+}
+
+/* ---- the import --------------------------------------------------- */
+
+static int
+imp_run(struct imp *m, xmlInputReadCallback ioread)
+{
+	xmlSchemaParserCtxtPtr pctxt = NULL;
+	xmlSchemaPtr schema = NULL;
+	xmlSchemaValidCtxtPtr vctxt = NULL;
+	xmlSchemaSAXPlugPtr plug = NULL;
+	xmlSAXHandler sax, *saxp = &sax;
+	void *user = m;
+	struct bc_err e;
+	int rc;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.endDocument = sax_end_document;
+	sax.internalSubset = sax_internal_subset;
+	sax.getEntity = sax_get_entity;
+	sax.serror = imp_parse_error;
+
+	m->err->status = BC_OK;
+	m->err->msg[0] = '\0';
+	if ((pctxt = xmlSchemaNewMemParserCtxt(bc_xml_schema,
+	    (int)bc_xml_schema_len)) == NULL)
+		return bc_err_set(m->err, BC_ENOMEM, "out of memory");
+	xmlSchemaSetParserStructuredErrors(pctxt, imp_schema_error, m);
+	schema = xmlSchemaParse(pctxt);
+	xmlSchemaFreeParserCtxt(pctxt);
+	if (schema == NULL) {
+		if (!m->failed)
+			bc_err_set(m->err, BC_EINTERNAL, "cannot load the "
+			    "embedded schema");
+		return m->err->status;
+	}
+	if ((vctxt = xmlSchemaNewValidCtxt(schema)) == NULL ||
+	    (plug = xmlSchemaSAXPlug(vctxt, &saxp, &user)) == NULL) {
+		rc = bc_err_set(m->err, BC_ENOMEM, "out of memory");
+		goto out;
+	}
+	xmlSchemaSetValidStructuredErrors(vctxt, imp_valid_error, m);
+
+	if ((rc = bc_tx_begin(m->s, m->err)))
+		goto out;
+	if ((rc = imp_prepare(m, &e))) {
+		*m->err = e;
+		bc_tx_rollback(m->s);
+		goto out;
+	}
+
+	m->ctxt = xmlCreateIOParserCtxt(saxp, user, ioread, io_close, m,
+	    XML_CHAR_ENCODING_NONE);
+	if (m->ctxt == NULL)
+		imp_fail(m, 0, 0, BC_ENOMEM, "out of memory");
+	else {
+		m->ctxt->_private = m;
+		/* the plug does not pass on the error callbacks */
+		m->ctxt->sax->serror = imp_parse_error;
+		m->ctxt->sax->error = NULL;
+		m->ctxt->sax->warning = NULL;
+		m->ctxt->sax->fatalError = NULL;
+		xmlCtxtUseOptions(m->ctxt, XML_PARSE_NONET);
+		/* whatever the process-wide defaults say */
+		m->ctxt->replaceEntities = 0;
+		m->ctxt->loadsubset = 0;
+		m->ctxt->validate = 0;
+		m->ctxt->pedantic = 0;
+		if (m->ctxt->input != NULL && m->ctxt->input->filename == NULL)
+			m->ctxt->input->filename =
+			    (char *)xmlStrdup(BAD_CAST m->name);
+		xmlParseDocument(m->ctxt);
+		imp_flush(m);
+		if (!m->failed && !m->ctxt->wellFormed)
+			imp_fail(m, m->ctxt->input != NULL ?
+			    m->ctxt->input->line : 0, 0, BC_EINVAL,
+			    "not well-formed XML");
+		if (!m->failed && xmlSchemaIsValid(vctxt) != 1)
+			imp_fail(m, 0, 0, BC_EINVAL, "not a valid site "
+			    "document");
+		if (!m->failed && m->depth != 0)
+			imp_fail(m, 0, 0, BC_EINVAL, "document ends early");
+	}
+	if (!m->failed && (m->flags & BC_XML_REPLACE))
+		imp_replace(m);
+	imp_finalize(m);
+	if (!m->failed)
+		sqlite3_exec(m->s->db, "DELETE FROM temp.bc_xml_seen", NULL,
+		    NULL, NULL);
+	if (m->failed || (m->flags & BC_XML_DRY_RUN)) {
+		bc_tx_rollback(m->s);
+		rc = m->failed ? m->err->status : BC_OK;
+	} else
+		rc = bc_tx_commit(m->s, m->err);
+out:
+	obj_clear(m);
+	imp_finalize(m);
+	if (m->ctxt != NULL) {
+		xmlFreeParserCtxt(m->ctxt);
+		m->ctxt = NULL;
+	}
+	if (plug != NULL)
+		xmlSchemaSAXUnplug(plug);
+	xmlSchemaFreeValidCtxt(vctxt);
+	xmlSchemaFree(schema);
+	return rc;
+}
+
+static void
+imp_init(struct imp *m, bc_store *s, const char *name, unsigned flags,
+    bc_xml_change_cb cb, void *arg, struct bc_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->s = s;
+	m->name = name;
+	m->flags = flags;
+	m->cb = cb;
+	m->arg = arg;
+	m->err = err;
+	m->fd = -1;
+	bc_login_init(&m->login);
+	bc_dn_init(&m->dn);
+	bc_place_init(&m->place);
+	bc_person_init(&m->person);
+}
+
+int
+bc_xml_import_fd(bc_store *s, int fd, const char *name, unsigned flags,
+    bc_xml_change_cb cb, void *arg, size_t *nchanges, struct bc_err *err)
+{
+	struct imp m;
+	int rc;
+
+	imp_init(&m, s, name, flags, cb, arg, err);
+	m.fd = fd;
+	rc = imp_run(&m, io_read_fd);
+	if (nchanges != NULL)
+		*nchanges = rc == BC_OK ? m.nchanges : 0;
+	return rc;
+}
+
+int
+bc_xml_import_file(bc_store *s, const char *path, unsigned flags,
+    bc_xml_change_cb cb, void *arg, size_t *nchanges, struct bc_err *err)
+{
+	FILE *f;
+	int rc;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return bc_err_set(err, BC_EIO, "cannot open '%s': %s", path,
+		    strerror(errno));
+	rc = bc_xml_import_fd(s, fileno(f), path, flags, cb, arg, nchanges,
+	    err);
+	fclose(f);
+	return rc;
+}
+
+int
+bc_xml_import_mem(bc_store *s, const char *buf, size_t len,
+    const char *name, unsigned flags, bc_xml_change_cb cb, void *arg,
+    size_t *nchanges, struct bc_err *err)
+{
+	struct imp m;
+	int rc;
+
+	imp_init(&m, s, name, flags, cb, arg, err);
+	m.buf = buf;
+	m.len = len;
+	rc = imp_run(&m, io_read_mem);
+	if (nchanges != NULL)
+		*nchanges = rc == BC_OK ? m.nchanges : 0;
+	return rc;
+}
