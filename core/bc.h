@@ -195,7 +195,7 @@ struct bc_dn_filter {
 };
 
 /*
- * Calls cb for each DN in (type, number) order.  A non-zero return
+ * Calls cb for each DN in (type name, number) text order.  A non-zero return
  * from cb stops the walk; bc_dn_foreach returns that value.
  */
 typedef int (*bc_dn_cb)(const struct bc_dn *, void *);
@@ -303,15 +303,19 @@ int	bc_person_foreach(bc_store *, bc_person_cb, void *, struct bc_err *);
 /* ---- check --------------------------------------------------------- */
 
 struct bc_violation {
-	const char	*kind;		/* "dn", "place", "person", "login" */
+	/* "dn", "place", "person", "login", "option", or "store" for the
+	 * file's own integrity (PRAGMA quick_check) */
+	const char	*kind;
 	const char	*name;		/* the object's identity */
 	const char	*message;	/* what is wrong */
 };
 
 /*
  * Checks the whole store against every rule, including rows written
- * around the library (for example with the sqlite3 shell).  Calls cb for
- * each violation; *count receives their number.
+ * around the library (for example with the sqlite3 shell).  It also
+ * reports what writes allow but a working site needs: an agent without
+ * an agent login, an agent's default place without an extension.  Calls
+ * cb for each violation; *count receives their number.
  */
 typedef int (*bc_violation_cb)(const struct bc_violation *, void *);
 int	bc_check(bc_store *, bc_violation_cb, void *, size_t *count,

@@ -14,8 +14,13 @@
 
 struct conf_parse {
 	struct bc_conf	*conf;
+	FILE		*f;
+	int		 line;		/* lines read so far */
+	int		 bad_line;	/* unknown section seen by reader() */
 	char		 why[256];	/* reason of the first error */
 };
+
+static const char *const sections[] = { "site", NULL };
 
 static int
 set_string(char **field, const char *value, struct conf_parse *cp)
@@ -72,6 +77,34 @@ handler(void *arg, const char *section, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * inih line reader: sees every line, so a section header is checked even
+ * when no key follows it (inih calls the handler only for keys).
+ */
+static char *
+reader(char *str, int num, void *arg)
+{
+	struct conf_parse *cp = arg;
+	const char *p, *end;
+	int i;
+
+	if (fgets(str, num, cp->f) == NULL)
+		return NULL;
+	cp->line++;
+	for (p = str; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p != '[' || (end = strchr(p, ']')) == NULL)
+		return str;
+	for (i = 0; sections[i] != NULL; i++)
+		if ((size_t)(end - p - 1) == strlen(sections[i]) &&
+		    strncmp(p + 1, sections[i], strlen(sections[i])) == 0)
+			return str;
+	snprintf(cp->why, sizeof(cp->why), "unknown section [%.*s]",
+	    (int)(end - p - 1), p + 1);
+	cp->bad_line = cp->line;
+	return NULL;
+}
+
 void
 bc_conf_init(struct bc_conf *c)
 {
@@ -88,12 +121,18 @@ bc_conf_load(struct bc_conf *c, const char *path, struct bc_err *err)
 
 	memset(&cp, 0, sizeof(cp));
 	cp.conf = c;
+	free(c->path);
 	if ((c->path = strdup(path)) == NULL)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
 	if ((f = fopen(path, "r")) == NULL)
 		return bc_err_set(err, BC_ECONFIG, "cannot read configuration "
 		    "'%s': %s", path, strerror(errno));
-	line = ini_parse_file(f, handler, &cp);
+	cp.f = f;
+	line = ini_parse_stream(reader, &cp, handler, &cp);
+	if (line == 0 && cp.bad_line > 0)
+		line = cp.bad_line;
+	if (line == 0 && ferror(f))
+		line = -1;	/* a directory, an I/O error */
 	fclose(f);
 	if (line > 0)
 		return bc_err_set(err, BC_ECONFIG, "%s:%d: %s", path, line,

@@ -137,7 +137,8 @@ dn_valid(const struct bc_dn *dn, struct bc_err *err)
 	    (dn->contact != NULL && (rc = bc_valid_text("dn contact",
 	    dn->contact, DN_TEXT_MAX, err))) ||
 	    (dn->password != NULL && (rc = bc_valid_text("dn password",
-	    dn->password, DN_TEXT_MAX, err))))
+	    dn->password, DN_TEXT_MAX, err))) ||
+	    (rc = bc_options_valid(&dn->options, err)))
 		return rc;
 	return BC_OK;
 }

@@ -75,7 +75,8 @@ login_valid(const struct bc_login *l, struct bc_err *err)
 	    (l->password != NULL && (rc = bc_valid_text("agent login "
 	    "password", l->password, LOGIN_TEXT_MAX, err))) ||
 	    (l->override != NULL && (rc = bc_valid_text("agent login "
-	    "override", l->override, LOGIN_TEXT_MAX, err))))
+	    "override", l->override, LOGIN_TEXT_MAX, err))) ||
+	    (rc = bc_options_valid(&l->options, err)))
 		return rc;
 	return BC_OK;
 }

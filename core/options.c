@@ -31,14 +31,12 @@ bc_options_get(const struct bc_options *opts, const char *section,
 	return NULL;
 }
 
-int
-bc_options_set(struct bc_options *opts, const char *section, const char *key,
-    const char *value, struct bc_err *err)
+/* The syntax of one option; value NULL means "remove". */
+static int
+option_valid(const char *section, const char *key, const char *value,
+    struct bc_err *err)
 {
-	struct bc_option *o, *nv;
-	size_t i;
-	char *copy = NULL;
-	int c, rc;
+	int rc;
 
 	if ((rc = bc_valid_name("option section", section, 0, err)) ||
 	    (rc = bc_valid_name("option key", key, 0, err)))
@@ -49,10 +47,46 @@ bc_options_set(struct bc_options *opts, const char *section, const char *key,
 	if (strchr(key, '=') != NULL)
 		return bc_err_set(err, BC_EINVAL, "option key '%s' may not "
 		    "hold '='", key);
-	if (value != NULL) {
-		if ((rc = bc_valid_text("option value", value,
-		    OPTION_VALUE_MAX, err)))
+	if (value != NULL)
+		return bc_valid_text("option value", value, OPTION_VALUE_MAX,
+		    err);
+	return BC_OK;
+}
+
+int
+bc_options_valid(const struct bc_options *opts, struct bc_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < opts->n; i++) {
+		if (opts->v[i].value == NULL)
+			return bc_err_set(err, BC_EINVAL, "option '%s/%s' has "
+			    "no value", opts->v[i].section, opts->v[i].key);
+		if ((rc = option_valid(opts->v[i].section, opts->v[i].key,
+		    opts->v[i].value, err)))
 			return rc;
+		if (i > 0 && option_cmp(&opts->v[i - 1], opts->v[i].section,
+		    opts->v[i].key) >= 0)
+			return bc_err_set(err, BC_EINVAL, "option '%s/%s' is "
+			    "given twice or out of order", opts->v[i].section,
+			    opts->v[i].key);
+	}
+	return BC_OK;
+}
+
+int
+bc_options_set(struct bc_options *opts, const char *section, const char *key,
+    const char *value, struct bc_err *err)
+{
+	struct bc_option *o, *nv;
+	size_t i;
+	char *copy = NULL;
+	int c, rc;
+
+	if ((rc = option_valid(section, key, value, err)))
+		return rc;
+	if (value != NULL) {
 		if ((copy = strdup(value)) == NULL)
 			return bc_err_set(err, BC_ENOMEM, "out of memory");
 	}

@@ -114,7 +114,19 @@ bc_place_add_dn_ref(bc_store *s, struct bc_place *p, const char *ref,
 	}
 	if ((rc = bc_valid_dn_number(number, err)))
 		return rc;
-	if (colon == NULL) {
+	if (colon != NULL) {
+		sqlite3_int64 id;
+
+		if (!bc_dn_type_placeable(type))
+			return bc_err_set(err, BC_ERULE, "dn '%s' (%s) cannot "
+			    "belong to a place", number, bc_dn_type_name(type));
+		if ((rc = bc_read_begin(s, err)))
+			return rc;
+		rc = bc_dn_id(s, number, type, &id, err);
+		bc_tx_end(s, BC_OK, NULL);
+		if (rc)
+			return rc;
+	} else {
 		if ((rc = bc_read_begin(s, err)))
 			return rc;
 		rc = bc_dn_resolve(s, number, bc_dn_type_placeable, &type,
@@ -138,7 +150,8 @@ place_valid(const struct bc_place *p, struct bc_err *err)
 	size_t i, j, ext = 0;
 	int rc;
 
-	if ((rc = bc_valid_name("place name", p->name, 0, err)))
+	if ((rc = bc_valid_name("place name", p->name, 0, err)) ||
+	    (rc = bc_options_valid(&p->options, err)))
 		return rc;
 	for (i = 0; i < p->ndns; i++) {
 		if ((rc = bc_valid_dn_number(p->dns[i].number, err)))

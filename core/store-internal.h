@@ -71,6 +71,8 @@ int		 bc_dn_resolve(bc_store *, const char *number,
 enum bc_opt_owner { BC_OPT_DN, BC_OPT_PLACE, BC_OPT_LOGIN };
 int		 bc_options_load(bc_store *, enum bc_opt_owner, sqlite3_int64,
 		    struct bc_options *, struct bc_err *);
+/* Every option well-formed, sorted, no key twice (as bc_options_set keeps them). */
+int		 bc_options_valid(const struct bc_options *, struct bc_err *);
 int		 bc_options_save(bc_store *, enum bc_opt_owner, sqlite3_int64,
 		    const struct bc_options *, struct bc_err *);
 

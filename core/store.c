@@ -185,6 +185,12 @@ migrate(bc_store *s, long long from, struct bc_err *err)
 	/* another process may have migrated while we waited for the lock */
 	if ((rc = query_int(s, "PRAGMA user_version", &v, err)))
 		goto fail;
+	if (v > bc_schema_count) {
+		rc = bc_err_set(err, BC_ENOSTORE, "store '%s' has schema "
+		    "version %lld, newer than this sipbc reads (%d): upgrade "
+		    "sipbc", s->path, v, bc_schema_count);
+		goto fail;
+	}
 	for (; v < bc_schema_count; v++) {
 		if ((rc = exec(s, bc_schema_migrations[v], err,
 		    "upgrade schema")))
