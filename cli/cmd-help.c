@@ -12,7 +12,8 @@ cmd_help_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 
 	if (a->argc == 0) {
 		fprintf(ctx->out, "usage: bcadm [-c CONFIG] [-s STORE] "
-		    "[--format text|json] [-h] [-V] COMMAND ...\n");
+		    "[--format text|json] [-f FILE] [-h] [-V] "
+		    "[COMMAND ...]\n");
 		for (e = cmd_table; *e != NULL; e++)
 			cmd_usage(ctx->out, *e);
 		return 0;
@@ -28,6 +29,7 @@ cmd_help_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.args = "[COMMAND]",
+	.argval = VAL_COMMAND,
 	.min_args = 0,
 	.max_args = 2,
 	.exec = cmd_help_exec,

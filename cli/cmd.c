@@ -21,11 +21,18 @@ extern const struct cmd_entry cmd_person_add_entry, cmd_person_set_entry,
 extern const struct cmd_entry cmd_login_add_entry, cmd_login_set_entry,
     cmd_login_del_entry, cmd_login_show_entry, cmd_login_list_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_console_entry, cmd_begin_entry,
+    cmd_commit_entry, cmd_rollback_entry, cmd_exit_entry;
 extern const struct cmd_entry cmd_export_entry, cmd_import_entry;
 
 /* The one list of commands, in the order help shows them. */
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
+	&cmd_console_entry,
+	&cmd_begin_entry,
+	&cmd_commit_entry,
+	&cmd_rollback_entry,
+	&cmd_exit_entry,
 	&cmd_init_entry,
 	&cmd_dn_add_entry,
 	&cmd_dn_set_entry,
@@ -54,7 +61,7 @@ const struct cmd_entry *const cmd_table[] = {
 };
 
 /* Options every command takes; documented once in bcadm(8). */
-static const struct cmd_opt common_opts[] = {
+const struct cmd_opt cmd_common_opts[] = {
 	{ "format", "FORMAT", VAL_FORMAT, 0 },
 	{ "help", NULL, VAL_NONE, 0 },
 	{ NULL, NULL, VAL_NONE, 0 }
@@ -87,10 +94,20 @@ cmd_exit_status(enum bc_status st)
 	return EXIT_SOFTWARE;
 }
 
+/* "FILE:LINE" of the script line running, for messages. */
+static char err_where[300];
+
+void
+cmd_set_where(const char *where)
+{
+	snprintf(err_where, sizeof(err_where), "%s", where ? where : "");
+}
+
 int
 cmd_error(const struct bc_err *err)
 {
-	fprintf(stderr, "bcadm: %s\n", err->msg);
+	fprintf(stderr, "bcadm: %s%s%s\n", err_where,
+	    err_where[0] != '\0' ? ": " : "", err->msg);
 	return cmd_exit_status(err->status);
 }
 
@@ -99,7 +116,8 @@ cmd_errorx(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("bcadm: ", stderr);
+	fprintf(stderr, "bcadm: %s%s", err_where,
+	    err_where[0] != '\0' ? ": " : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -275,7 +293,7 @@ find_opt(const struct cmd_entry *e, const char *name, size_t len)
 	for (o = e->opts; o != NULL && o->name != NULL; o++)
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 			return o;
-	for (o = common_opts; o->name != NULL; o++)
+	for (o = cmd_common_opts; o->name != NULL; o++)
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 			return o;
 	return NULL;
@@ -547,6 +565,11 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_usage(ctx->out, e);
 		fprintf(ctx->out, "%s\n", e->summary);
 		rc = 0;
+		goto done;
+	}
+	if ((e->flags & CMD_CONSOLE) && !ctx->console) {
+		rc = cmd_errorx(EXIT_USAGE, "'%s' works only in the console "
+		    "or a script (bcadm console, bcadm -f FILE)", e->name);
 		goto done;
 	}
 	if ((fmt = args_get(&a, "format")) != NULL) {

@@ -40,7 +40,8 @@ enum cmd_value {
 	VAL_PLACE,	/* a place name of the store */
 	VAL_PERSON,	/* a user name of the store */
 	VAL_LOGIN,	/* an agent login code of the store */
-	VAL_FILE	/* a file name */
+	VAL_FILE,	/* a file name */
+	VAL_COMMAND	/* a command's first word */
 };
 
 #define OPT_REQUIRED	0x1	/* must be given */
@@ -61,6 +62,7 @@ struct cmd_opt {
 };
 
 #define CMD_STORE	0x1	/* opens the store before exec */
+#define CMD_CONSOLE	0x2	/* only in the console or a script */
 
 struct cmd_ctx;
 struct cmd_args;
@@ -90,6 +92,8 @@ struct cmd_ctx {
 	enum out_format	 format;
 	int		 format_set;	/* --format given */
 	FILE		*out;
+	int		 console;	/* running the console or a script */
+	int		 quit;		/* exit asked for */
 };
 
 /* Parsed arguments of one command. */
@@ -103,6 +107,8 @@ struct cmd_args {
 };
 
 extern const struct cmd_entry *const cmd_table[];
+/* Options every command takes (--format, --help). */
+extern const struct cmd_opt cmd_common_opts[];
 
 /*
  * Runs one command line (argv[0] is the command's first word) and
@@ -127,6 +133,11 @@ void		 cmd_ctx_clear(struct cmd_ctx *);
 const char	*args_get(const struct cmd_args *, const char *name);
 int		 args_has(const struct cmd_args *, const char *name);
 
+/*
+ * Where errors come from, "FILE:LINE" in a script, or NULL: cmd_error()
+ * and cmd_errorx() put it before the message.
+ */
+void		 cmd_set_where(const char *);
 /* Reports a library error on stderr; returns the exit status for it. */
 int		 cmd_error(const struct bc_err *);
 /* Reports a message on stderr (printf-style); returns status. */

@@ -300,6 +300,23 @@ int	bc_person_delete(bc_store *, const char *username, struct bc_err *);
 typedef int (*bc_person_cb)(const struct bc_person *, void *);
 int	bc_person_foreach(bc_store *, bc_person_cb, void *, struct bc_err *);
 
+/* ---- identities, for completion ------------------------------------ */
+
+enum bc_kind {
+	BC_KIND_DN,		/* DN numbers (of any type) */
+	BC_KIND_PLACE,		/* place names */
+	BC_KIND_PERSON,		/* user names */
+	BC_KIND_LOGIN		/* agent login codes */
+};
+
+/*
+ * Calls cb with each identity of that kind starting with prefix, in text
+ * order, at most limit of them.  A non-zero return from cb stops.
+ */
+typedef int (*bc_name_cb)(const char *, void *);
+int	bc_names(bc_store *, enum bc_kind, const char *prefix, size_t limit,
+	    bc_name_cb, void *, struct bc_err *);
+
 /* ---- check --------------------------------------------------------- */
 
 struct bc_violation {
