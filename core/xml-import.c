@@ -225,16 +225,37 @@ imp_sql_err(struct imp *m, int rc, struct bc_err *e)
 	return bc_sqlite_err(m->s, rc, e, "import");
 }
 
+/*
+ * The table of identities seen lives in the connection's temporary
+ * database.  It is created before the transaction when none is open:
+ * a schema change inside a transaction makes SQLite reload the schema
+ * at every savepoint rollback, and the library rolls back one for each
+ * object it looks up and does not find.
+ */
+static int
+imp_seen_table(struct imp *m, struct bc_err *e)
+{
+	int rc;
+
+	rc = sqlite3_exec(m->s->db,
+	    "CREATE TEMP TABLE IF NOT EXISTS bc_xml_seen ("
+	    "kind TEXT NOT NULL, key TEXT NOT NULL, line INTEGER, "
+	    "col INTEGER, PRIMARY KEY (kind, key)) WITHOUT ROWID",
+	    NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return imp_sql_err(m, rc, e);
+	return BC_OK;
+}
+
 static int
 imp_prepare(struct imp *m, struct bc_err *e)
 {
 	int i, rc;
 
-	rc = sqlite3_exec(m->s->db,
-	    "CREATE TEMP TABLE IF NOT EXISTS bc_xml_seen ("
-	    "kind TEXT NOT NULL, key TEXT NOT NULL, line INTEGER, "
-	    "col INTEGER, PRIMARY KEY (kind, key)) WITHOUT ROWID; "
-	    "DELETE FROM temp.bc_xml_seen", NULL, NULL, NULL);
+	if ((rc = imp_seen_table(m, e)))
+		return rc;
+	rc = sqlite3_exec(m->s->db, "DELETE FROM temp.bc_xml_seen", NULL,
+	    NULL, NULL);
 	if (rc != SQLITE_OK)
 		return imp_sql_err(m, rc, e);
 	for (i = 0; i < ST_COUNT; i++)
@@ -1226,6 +1247,10 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 	}
 	xmlSchemaSetValidStructuredErrors(vctxt, imp_valid_error, m);
 
+	if (bc_tx_depth(m->s) == 0 && (rc = imp_seen_table(m, &e))) {
+		*m->err = e;
+		goto out;
+	}
 	if ((rc = bc_tx_begin(m->s, m->err)))
 		goto out;
 	if ((rc = imp_prepare(m, &e))) {
