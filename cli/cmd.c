@@ -21,6 +21,8 @@ extern const struct cmd_entry cmd_person_add_entry, cmd_person_set_entry,
 extern const struct cmd_entry cmd_login_add_entry, cmd_login_set_entry,
     cmd_login_del_entry, cmd_login_show_entry, cmd_login_list_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_diff_entry, cmd_sync_entry,
+    cmd_conflicts_entry, cmd_reconcile_entry;
 extern const struct cmd_entry cmd_console_entry, cmd_begin_entry,
     cmd_commit_entry, cmd_rollback_entry, cmd_exit_entry;
 extern const struct cmd_entry cmd_export_entry, cmd_import_entry;
@@ -55,6 +57,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_login_show_entry,
 	&cmd_login_list_entry,
 	&cmd_check_entry,
+	&cmd_diff_entry,
+	&cmd_sync_entry,
+	&cmd_conflicts_entry,
+	&cmd_reconcile_entry,
 	&cmd_export_entry,
 	&cmd_import_entry,
 	NULL
@@ -528,6 +534,21 @@ cmd_store_path(struct cmd_ctx *ctx, struct bc_err *err)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
 	ctx->store_path = p;
 	return BC_OK;
+}
+
+int
+cmd_open_store(struct cmd_ctx *ctx, const char *path, bc_store **s,
+    struct bc_err *err)
+{
+	return bc_store_open(s, path, 0, ctx->conf.busy_timeout, err);
+}
+
+char *
+cmd_conf_relative(const struct cmd_ctx *ctx, const char *path)
+{
+	if (ctx->conf.path == NULL)
+		return strdup(path);
+	return relative_to(ctx->conf.path, path);
 }
 
 /* Opens the store unless it is open. */

@@ -125,6 +125,12 @@ void		 cmd_ctx_init(struct cmd_ctx *);
  * exists (a missing default is no error).
  */
 int		 cmd_conf_load(struct cmd_ctx *, struct bc_err *);
+/* Opens another store than the site's (diff, sync), with its timeout. */
+int		 cmd_open_store(struct cmd_ctx *, const char *path, bc_store **,
+		    struct bc_err *);
+/* A path from the configuration: relative ones are taken from its folder.
+ * The caller frees it. */
+char		*cmd_conf_relative(const struct cmd_ctx *, const char *path);
 /* Resolves ctx->store_path: -s, else $BC_STORE, else [site] store. */
 int		 cmd_store_path(struct cmd_ctx *, struct bc_err *);
 void		 cmd_ctx_clear(struct cmd_ctx *);

@@ -133,9 +133,15 @@ out_show(struct cmd_ctx *ctx, json_t *obj)
 				text_scalar(ctx->out, e);
 				fputc('\n', ctx->out);
 			}
-		} else if (json_is_object(v))
+		} else if (json_is_object(v) && strcmp(k, "option") == 0)
 			text_options(ctx->out, k, v, NULL);
-		else {
+		else if (json_is_object(v)) {
+			/* anything else nested: one line of JSON */
+			fprintf(ctx->out, "%s: ", k);
+			json_dumpf(v, ctx->out, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER);
+			fputc('\n', ctx->out);
+		} else {
 			fprintf(ctx->out, "%s: ", k);
 			text_scalar(ctx->out, v);
 			fputc('\n', ctx->out);

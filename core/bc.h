@@ -142,6 +142,13 @@ int		 bc_store_schema_version(bc_store *);
 int		 bc_tx_begin(bc_store *, struct bc_err *);
 int		 bc_tx_commit(bc_store *, struct bc_err *);
 void		 bc_tx_rollback(bc_store *);
+/*
+ * A write transaction for large batches (import, generators, sync): inner
+ * levels take no savepoints, which makes each write much cheaper.  A
+ * write that fails inside cannot be undone alone, so the whole
+ * transaction then refuses to commit: roll it back.
+ */
+int		 bc_tx_begin_bulk(bc_store *, struct bc_err *);
 /* Commits when rc is BC_OK, else rolls back; returns the outcome. */
 int		 bc_tx_end(bc_store *, int rc, struct bc_err *);
 int		 bc_tx_depth(const bc_store *);
@@ -345,6 +352,8 @@ struct bc_conf {
 	char	*site_name;		/* [site] name */
 	char	*site_store;		/* [site] store */
 	int	 busy_timeout;		/* [site] busy_timeout, ms */
+	char	*peer_name;		/* [peer] name */
+	char	*peer_store;		/* [peer] store */
 };
 
 #define BC_CONF_DEFAULT	"/etc/sipbc/bc.conf"

@@ -174,6 +174,6 @@ bc_check(bc_store *s, bc_violation_cb cb, void *arg, size_t *count,
 	rc = check_integrity(s, cb, arg, count, err);
 	for (i = 0; rc == BC_OK && i < sizeof(rules) / sizeof(rules[0]); i++)
 		rc = check_rule(s, &rules[i], cb, arg, count, err);
-	bc_tx_rollback(s);
+	bc_read_end(s);
 	return rc;
 }

@@ -28,7 +28,7 @@ bc_names(bc_store *s, enum bc_kind kind, const char *prefix, size_t limit,
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
 	if ((st = bc_stmt(s, names_sql[kind], err)) == NULL) {
-		bc_tx_rollback(s);
+		bc_read_end(s);
 		return err->status;
 	}
 	/* every text starting with prefix sorts below prefix + U+10FFFF */
@@ -40,6 +40,6 @@ bc_names(bc_store *s, enum bc_kind kind, const char *prefix, size_t limit,
 	while (rc == BC_OK && sqlite3_step(st) == SQLITE_ROW)
 		rc = cb((const char *)sqlite3_column_text(st, 0), arg);
 	sqlite3_reset(st);
-	bc_tx_rollback(s);
+	bc_read_end(s);
 	return rc;
 }

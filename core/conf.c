@@ -20,7 +20,7 @@ struct conf_parse {
 	char		 why[256];	/* reason of the first error */
 };
 
-static const char *const sections[] = { "site", NULL };
+static const char *const sections[] = { "site", "peer", NULL };
 
 static int
 set_string(char **field, const char *value, struct conf_parse *cp)
@@ -69,6 +69,15 @@ handler(void *arg, const char *section, const char *name, const char *value)
 			return set_string(&c->site_store, value, cp);
 		if (strcmp(name, "busy_timeout") == 0)
 			return set_millis(&c->busy_timeout, name, value, cp);
+		snprintf(cp->why, sizeof(cp->why), "unknown key '%s' in "
+		    "section [%s]", name, section);
+		return 0;
+	}
+	if (strcmp(section, "peer") == 0) {
+		if (strcmp(name, "name") == 0)
+			return set_string(&c->peer_name, value, cp);
+		if (strcmp(name, "store") == 0)
+			return set_string(&c->peer_store, value, cp);
 		snprintf(cp->why, sizeof(cp->why), "unknown key '%s' in "
 		    "section [%s]", name, section);
 		return 0;
@@ -149,5 +158,7 @@ bc_conf_clear(struct bc_conf *c)
 	free(c->path);
 	free(c->site_name);
 	free(c->site_store);
+	free(c->peer_name);
+	free(c->peer_store);
 	bc_conf_init(c);
 }

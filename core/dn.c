@@ -202,7 +202,7 @@ dn_add(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 	if ((rc = bc_step_done(s, st, err, "add dn")))
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
-	return bc_options_save(s, BC_OPT_DN, id, &dn->options, err);
+	return bc_options_save(s, BC_OPT_DN, id, &dn->options, 1, err);
 }
 
 int
@@ -231,7 +231,7 @@ dn_update(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 	dn_bind(s, st, dn, place_id);
 	if ((rc = bc_step_done(s, st, err, "update dn")))
 		return rc;
-	return bc_options_save(s, BC_OPT_DN, id, &dn->options, err);
+	return bc_options_save(s, BC_OPT_DN, id, &dn->options, 0, err);
 }
 
 int
@@ -340,7 +340,8 @@ bc_dn_get(bc_store *s, const char *number, const enum bc_dn_type *type,
 	rc = dn_get(s, number, type, out, err);
 	if (rc != BC_OK)
 		bc_dn_clear(out);
-	return bc_tx_end(s, rc, err);
+	bc_read_end(s);
+	return rc;
 }
 
 static int
@@ -387,6 +388,6 @@ bc_dn_foreach(bc_store *s, const struct bc_dn_filter *f, bc_dn_cb cb,
 		return rc;
 	rc = dn_foreach(s, f, cb, arg, err);
 	/* a callback's own status passes through unchanged */
-	bc_tx_rollback(s);
+	bc_read_end(s);
 	return rc;
 }

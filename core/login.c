@@ -112,7 +112,7 @@ login_add(bc_store *s, const struct bc_login *l, struct bc_err *err)
 	if ((rc = bc_step_done(s, st, err, "add agent login")))
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
-	return bc_options_save(s, BC_OPT_LOGIN, id, &l->options, err);
+	return bc_options_save(s, BC_OPT_LOGIN, id, &l->options, 1, err);
 }
 
 int
@@ -140,7 +140,7 @@ login_update(bc_store *s, const struct bc_login *l, struct bc_err *err)
 	login_bind(st, l);
 	if ((rc = bc_step_done(s, st, err, "update agent login")))
 		return rc;
-	return bc_options_save(s, BC_OPT_LOGIN, id, &l->options, err);
+	return bc_options_save(s, BC_OPT_LOGIN, id, &l->options, 0, err);
 }
 
 int
@@ -210,8 +210,10 @@ bc_login_get(bc_store *s, const char *code, struct bc_login *l,
 	bc_login_init(l);
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
-	if ((st = bc_stmt(s, SQL_LOGIN_GET, err)) == NULL)
-		return bc_tx_end(s, err->status, err);
+	if ((st = bc_stmt(s, SQL_LOGIN_GET, err)) == NULL) {
+		bc_read_end(s);
+		return err->status;
+	}
 	bc_bind_text(st, 1, code);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -224,7 +226,8 @@ bc_login_get(bc_store *s, const char *code, struct bc_login *l,
 	sqlite3_reset(st);
 	if (rc != BC_OK)
 		bc_login_clear(l);
-	return bc_tx_end(s, rc, err);
+	bc_read_end(s);
+	return rc;
 }
 
 int
@@ -237,7 +240,7 @@ bc_login_foreach(bc_store *s, bc_login_cb cb, void *arg, struct bc_err *err)
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
 	if ((st = bc_stmt(s, SQL_LOGIN_LIST, err)) == NULL) {
-		bc_tx_rollback(s);
+		bc_read_end(s);
 		return err->status;
 	}
 	for (;;) {
@@ -258,6 +261,6 @@ bc_login_foreach(bc_store *s, bc_login_cb cb, void *arg, struct bc_err *err)
 			break;
 	}
 	sqlite3_reset(st);
-	bc_tx_rollback(s);
+	bc_read_end(s);
 	return rc;
 }

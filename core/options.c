@@ -229,17 +229,20 @@ bc_options_load(bc_store *s, enum bc_opt_owner owner, sqlite3_int64 id,
 
 int
 bc_options_save(bc_store *s, enum bc_opt_owner owner, sqlite3_int64 id,
-    const struct bc_options *opts, struct bc_err *err)
+    const struct bc_options *opts, int fresh, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	size_t i;
 	int rc;
 
-	if ((st = bc_stmt(s, opt_delete[owner], err)) == NULL)
-		return err->status;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = bc_step_done(s, st, err, "write options")))
-		return rc;
+	/* a new object has no options to replace */
+	if (!fresh) {
+		if ((st = bc_stmt(s, opt_delete[owner], err)) == NULL)
+			return err->status;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = bc_step_done(s, st, err, "write options")))
+			return rc;
+	}
 	for (i = 0; i < opts->n; i++) {
 		if ((st = bc_stmt(s, opt_insert[owner], err)) == NULL)
 			return err->status;

@@ -169,18 +169,21 @@ person_bind(bc_store *s, sqlite3_stmt *st, const struct bc_person *p,
 /* Gives the person exactly the logins listed. */
 static int
 person_save_logins(bc_store *s, sqlite3_int64 id, const struct bc_person *p,
-    struct bc_err *err)
+    int fresh, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 login_id;
 	size_t i;
 	int rc;
 
-	if ((st = bc_stmt(s, SQL_PERSON_LOGINS_CLEAR, err)) == NULL)
-		return err->status;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = bc_step_done(s, st, err, "update person")))
-		return rc;
+	/* a new person holds nothing yet */
+	if (!fresh) {
+		if ((st = bc_stmt(s, SQL_PERSON_LOGINS_CLEAR, err)) == NULL)
+			return err->status;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = bc_step_done(s, st, err, "update person")))
+			return rc;
+	}
 	for (i = 0; i < p->nlogins; i++) {
 		if ((rc = bc_login_id(s, p->logins[i].code, &login_id, err)) ||
 		    (rc = bc_rule_login_free(s, p->logins[i].code, login_id,
@@ -218,7 +221,7 @@ person_add(bc_store *s, const struct bc_person *p, struct bc_err *err)
 	    (rc = bc_step_done(s, st, err, "add person")))
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
-	return person_save_logins(s, id, p, err);
+	return person_save_logins(s, id, p, 1, err);
 }
 
 int
@@ -249,7 +252,7 @@ person_update(bc_store *s, const struct bc_person *p, struct bc_err *err)
 	if ((rc = person_bind(s, st, p, err)) ||
 	    (rc = bc_step_done(s, st, err, "update person")))
 		return rc;
-	return person_save_logins(s, id, p, err);
+	return person_save_logins(s, id, p, 0, err);
 }
 
 int
@@ -337,8 +340,10 @@ bc_person_get(bc_store *s, const char *username, struct bc_person *p,
 	bc_person_init(p);
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
-	if ((st = bc_stmt(s, SQL_PERSON_GET, err)) == NULL)
-		return bc_tx_end(s, err->status, err);
+	if ((st = bc_stmt(s, SQL_PERSON_GET, err)) == NULL) {
+		bc_read_end(s);
+		return err->status;
+	}
 	bc_bind_text(st, 1, username);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -351,7 +356,8 @@ bc_person_get(bc_store *s, const char *username, struct bc_person *p,
 	sqlite3_reset(st);
 	if (rc != BC_OK)
 		bc_person_clear(p);
-	return bc_tx_end(s, rc, err);
+	bc_read_end(s);
+	return rc;
 }
 
 int
@@ -365,7 +371,7 @@ bc_person_foreach(bc_store *s, bc_person_cb cb, void *arg,
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
 	if ((st = bc_stmt(s, SQL_PERSON_LIST, err)) == NULL) {
-		bc_tx_rollback(s);
+		bc_read_end(s);
 		return err->status;
 	}
 	for (;;) {
@@ -386,6 +392,6 @@ bc_person_foreach(bc_store *s, bc_person_cb cb, void *arg,
 			break;
 	}
 	sqlite3_reset(st);
-	bc_tx_rollback(s);
+	bc_read_end(s);
 	return rc;
 }

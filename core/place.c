@@ -123,7 +123,7 @@ bc_place_add_dn_ref(bc_store *s, struct bc_place *p, const char *ref,
 		if ((rc = bc_read_begin(s, err)))
 			return rc;
 		rc = bc_dn_id(s, number, type, &id, err);
-		bc_tx_end(s, BC_OK, NULL);
+		bc_read_end(s);
 		if (rc)
 			return rc;
 	} else {
@@ -137,7 +137,7 @@ bc_place_add_dn_ref(bc_store *s, struct bc_place *p, const char *ref,
 			rc = bc_err_set(err, BC_ERULE, "dn '%s' (%s) cannot "
 			    "belong to a place", number,
 			    bc_dn_type_name(type));
-		bc_tx_end(s, BC_OK, NULL);
+		bc_read_end(s);
 		if (rc)
 			return rc;
 	}
@@ -182,7 +182,7 @@ place_valid(const struct bc_place *p, struct bc_err *err)
  */
 static int
 place_assign_dns(bc_store *s, sqlite3_int64 place_id,
-    const struct bc_place *p, struct bc_err *err)
+    const struct bc_place *p, int fresh, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 dn_id;
@@ -191,11 +191,14 @@ place_assign_dns(bc_store *s, sqlite3_int64 place_id,
 	size_t i;
 	int rc, nomem = 0;
 
-	if ((st = bc_stmt(s, SQL_PLACE_RELEASE, err)) == NULL)
-		return err->status;
-	sqlite3_bind_int64(st, 1, place_id);
-	if ((rc = bc_step_done(s, st, err, "update place")))
-		return rc;
+	/* a new place holds nothing yet */
+	if (!fresh) {
+		if ((st = bc_stmt(s, SQL_PLACE_RELEASE, err)) == NULL)
+			return err->status;
+		sqlite3_bind_int64(st, 1, place_id);
+		if ((rc = bc_step_done(s, st, err, "update place")))
+			return rc;
+	}
 	for (i = 0; i < p->ndns; i++) {
 		d = &p->dns[i];
 		if ((st = bc_stmt(s, SQL_DN_PLACE_OF, err)) == NULL)
@@ -255,9 +258,9 @@ place_add(bc_store *s, const struct bc_place *p, struct bc_err *err)
 	if ((rc = bc_step_done(s, st, err, "add place")))
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
-	if ((rc = place_assign_dns(s, id, p, err)))
+	if ((rc = place_assign_dns(s, id, p, 1, err)))
 		return rc;
-	return bc_options_save(s, BC_OPT_PLACE, id, &p->options, err);
+	return bc_options_save(s, BC_OPT_PLACE, id, &p->options, 1, err);
 }
 
 int
@@ -285,9 +288,9 @@ place_update(bc_store *s, const struct bc_place *p, struct bc_err *err)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, p->enabled ? 1 : 0);
 	if ((rc = bc_step_done(s, st, err, "update place")) ||
-	    (rc = place_assign_dns(s, id, p, err)))
+	    (rc = place_assign_dns(s, id, p, 0, err)))
 		return rc;
-	return bc_options_save(s, BC_OPT_PLACE, id, &p->options, err);
+	return bc_options_save(s, BC_OPT_PLACE, id, &p->options, 0, err);
 }
 
 int
@@ -415,7 +418,8 @@ bc_place_get(bc_store *s, const char *name, struct bc_place *p,
 		return rc;
 	if ((rc = place_get(s, name, p, err)))
 		bc_place_clear(p);
-	return bc_tx_end(s, rc, err);
+	bc_read_end(s);
+	return rc;
 }
 
 int
@@ -428,7 +432,7 @@ bc_place_foreach(bc_store *s, bc_place_cb cb, void *arg, struct bc_err *err)
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
 	if ((st = bc_stmt(s, SQL_PLACE_LIST, err)) == NULL) {
-		bc_tx_rollback(s);
+		bc_read_end(s);
 		return err->status;
 	}
 	for (;;) {
@@ -449,6 +453,6 @@ bc_place_foreach(bc_store *s, bc_place_cb cb, void *arg, struct bc_err *err)
 			break;
 	}
 	sqlite3_reset(st);
-	bc_tx_rollback(s);
+	bc_read_end(s);
 	return rc;
 }

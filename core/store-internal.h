@@ -11,6 +11,7 @@
 #include "bc.h"
 
 #define BC_STMT_CACHE	64
+#define BC_TX_LEVELS	32
 
 struct bc_stmt_slot {
 	const char	*sql;		/* key: the address of a static string */
@@ -22,6 +23,11 @@ struct bc_store {
 	char			*path;
 	int			 readonly;
 	int			 depth;		/* transaction nesting */
+	int			 writing;	/* outermost level writes */
+	long long		 hlc_next;	/* bc_next() during a flush */
+	int			 bulk;		/* inner levels: no savepoints */
+	int			 poisoned;	/* bulk: a failed write inside */
+	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
 	struct bc_stmt_slot	 cache[BC_STMT_CACHE];
 	size_t			 ncache;
 };
@@ -38,6 +44,8 @@ extern const int bc_schema_count;
 sqlite3_stmt	*bc_stmt(bc_store *, const char *sql, struct bc_err *);
 /* A read transaction (deferred BEGIN, or a savepoint when nested). */
 int		 bc_read_begin(bc_store *, struct bc_err *);
+/* Ends a read level, whatever the outcome of the reads. */
+void		 bc_read_end(bc_store *);
 /* Maps the last SQLite error of the store to a status and message. */
 int		 bc_sqlite_err(bc_store *, int rc, struct bc_err *,
 		    const char *what);
@@ -73,8 +81,20 @@ int		 bc_options_load(bc_store *, enum bc_opt_owner, sqlite3_int64,
 		    struct bc_options *, struct bc_err *);
 /* Every option well-formed, sorted, no key twice (as bc_options_set keeps them). */
 int		 bc_options_valid(const struct bc_options *, struct bc_err *);
+/* Replaces the options of an object; fresh: it was just created. */
 int		 bc_options_save(bc_store *, enum bc_opt_owner, sqlite3_int64,
-		    const struct bc_options *, struct bc_err *);
+		    const struct bc_options *, int fresh, struct bc_err *);
+
+/* ---- change metadata (meta.c) ---- */
+/* Registers bc_hash() on the store's connection. */
+int		 bc_meta_register(bc_store *, struct bc_err *);
+/* Turns the marks in sync_dirty into sync_meta rows (write transaction). */
+int		 bc_meta_flush(bc_store *, struct bc_err *);
+/* Gives an object a new HLC from this site, its content unchanged. */
+int		 bc_meta_touch(bc_store *, const char *kind, const char *key,
+		    struct bc_err *);
+/* Flushes marks left by other writers; at open. */
+int		 bc_meta_catch_up(bc_store *, struct bc_err *);
 
 /* ---- validation (names.c) ---- */
 /* what names the field in messages: "place name", "alias", ... */

@@ -261,7 +261,14 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	    &tables, err)) ||
 	    (rc = query_int(s, "PRAGMA user_version", &version, err)))
 		goto fail;
-	if ((rc = exec(s, "PRAGMA foreign_keys=ON", err, "enable keys")))
+	/*
+	 * A page cache large enough that a big transaction (an import, a
+	 * first synchronization) is not spilled to the WAL page by page.
+	 */
+	if ((rc = exec(s, "PRAGMA cache_size=-65536", err, "set cache")) ||
+	    (rc = exec(s, "PRAGMA temp_store=MEMORY", err, "set cache")) ||
+	    (rc = exec(s, "PRAGMA foreign_keys=ON", err, "enable keys")) ||
+	    (rc = bc_meta_register(s, err)))
 		goto fail;
 
 	if (version > bc_schema_count) {
@@ -291,6 +298,8 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 			    "initialised: run 'bcadm init'", path);
 			goto fail;
 		}
+		if ((rc = bc_meta_catch_up(s, err)))
+			goto fail;
 	}
 	*out = s;
 	return BC_OK;
@@ -361,12 +370,20 @@ tx_begin(bc_store *s, int write, struct bc_err *err)
 {
 	int rc;
 
+	if (s->depth > 0 && s->bulk) {
+		/* bulk: a level is only a count; see bc_tx_begin_bulk() */
+		if (s->depth < BC_TX_LEVELS)
+			s->changes[s->depth] = sqlite3_total_changes64(s->db);
+		s->depth++;
+		return BC_OK;
+	}
 	if (s->depth == 0) {
 		if (write && s->readonly)
 			return bc_err_set(err, BC_ECREATE, "store '%s' is "
 			    "read-only", s->path);
 		rc = tx_exec(s, write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ, err,
 		    "begin transaction");
+		s->writing = write;
 	} else
 		rc = tx_exec(s, SQL_SAVEPOINT, err, "begin transaction");
 	if (rc == BC_OK)
@@ -378,6 +395,21 @@ int
 bc_tx_begin(bc_store *s, struct bc_err *err)
 {
 	return tx_begin(s, 1, err);
+}
+
+int
+bc_tx_begin_bulk(bc_store *s, struct bc_err *err)
+{
+	int rc;
+
+	if (s->depth != 0)
+		return bc_err_set(err, BC_EINTERNAL, "bulk transaction inside "
+		    "a transaction");
+	if ((rc = tx_begin(s, 1, err)) == BC_OK) {
+		s->bulk = 1;
+		s->poisoned = 0;
+	}
+	return rc;
 }
 
 int
@@ -394,8 +426,22 @@ bc_tx_commit(bc_store *s, struct bc_err *err)
 	if (s->depth == 0)
 		return bc_err_set(err, BC_EINTERNAL, "commit without "
 		    "transaction");
-	rc = tx_exec(s, s->depth == 1 ? SQL_COMMIT : SQL_RELEASE, err,
-	    "commit");
+	if (s->depth > 1 && s->bulk) {
+		s->depth--;
+		return BC_OK;
+	}
+	if (s->depth == 1 && s->poisoned) {
+		bc_tx_rollback(s);
+		return bc_err_set(err, BC_EINTERNAL, "a write failed inside "
+		    "the bulk transaction: rolled back");
+	}
+	/* the outermost write records its changes' metadata first */
+	rc = BC_OK;
+	if (s->depth == 1 && s->writing)
+		rc = bc_meta_flush(s, err);
+	if (rc == BC_OK)
+		rc = tx_exec(s, s->depth == 1 ? SQL_COMMIT : SQL_RELEASE, err,
+		    "commit");
 	if (rc != BC_OK) {
 		bc_tx_rollback(s);
 		return rc;
@@ -412,6 +458,15 @@ bc_tx_rollback(bc_store *s)
 	if (s->depth == 0)
 		return;
 	s->depth--;
+	if (s->depth > 0 && s->bulk) {
+		/* no savepoint to go back to: a level that wrote spoils all */
+		if (s->depth >= BC_TX_LEVELS ||
+		    sqlite3_total_changes64(s->db) != s->changes[s->depth])
+			s->poisoned = 1;
+		return;
+	}
+	s->bulk = 0;
+	s->poisoned = 0;
 	if (s->depth == 0) {
 		if (tx_exec(s, SQL_ROLLBACK, &e, "roll back") != BC_OK)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -422,6 +477,19 @@ bc_tx_rollback(bc_store *s)
 		/* cannot happen short of memory: give up the transaction */
 		while (s->depth > 0)
 			bc_tx_rollback(s);
+}
+
+void
+bc_read_end(bc_store *s)
+{
+	struct bc_err e;
+
+	/*
+	 * Released, never rolled back: ROLLBACK TO would abort the reads of
+	 * other statements still running on this connection.
+	 */
+	if (s->depth > 0)
+		bc_tx_commit(s, &e);
 }
 
 int

@@ -319,7 +319,7 @@ bc_xml_export(bc_store *s, FILE *f, unsigned flags, struct bc_err *err)
 	/* one read transaction: the document is one state of the store */
 	if ((rc = bc_read_begin(s, err)) == BC_OK) {
 		rc = exp_document(&x);
-		bc_tx_rollback(s);
+		bc_read_end(s);
 	}
 	xmlFreeTextWriter(x.w);		/* closes the output buffer */
 	if (rc == BC_OK && (fflush(f) == EOF || ferror(f)))

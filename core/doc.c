@@ -1,0 +1,412 @@
+/*
+ * doc.c -- canonical documents of synchronized objects: reading them from
+ * the sync_*_doc views, applying one to a store through the object API
+ * (so every rule still holds), and comparing two field by field.
+ *
+ * Documents are JSON texts built by SQLite; they are parsed with SQLite's
+ * JSON functions on the store's own connection.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bc-sync.h"
+#include "store-internal.h"
+
+static const char SQL_DOC_DN[] =
+    "SELECT doc FROM sync_dn_doc WHERE type = ?1 AND number = ?2";
+static const char SQL_DOC_PLACE[] = "SELECT doc FROM sync_place_doc "
+    "WHERE key = ?1";
+static const char SQL_DOC_PERSON[] = "SELECT doc FROM sync_person_doc "
+    "WHERE key = ?1";
+static const char SQL_DOC_LOGIN[] = "SELECT doc FROM sync_login_doc "
+    "WHERE key = ?1";
+
+/* Splits a DN key TYPE:NUMBER. */
+static int
+dn_key(const char *key, enum bc_dn_type *type, const char **number,
+    struct bc_err *err)
+{
+	const char *colon = strchr(key, ':');
+	char tname[32];
+	size_t n;
+
+	if (colon == NULL || (n = (size_t)(colon - key)) >= sizeof(tname))
+		return bc_err_set(err, BC_EINVAL, "dn key '%s' is not "
+		    "TYPE:NUMBER", key);
+	memcpy(tname, key, n);
+	tname[n] = '\0';
+	if (bc_dn_type_parse(tname, type) != 0)
+		return bc_err_set(err, BC_EINVAL, "dn key '%s': unknown type",
+		    key);
+	*number = colon + 1;
+	return BC_OK;
+}
+
+int
+bc_doc_get(bc_store *s, const char *kind, const char *key, char **doc,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	enum bc_dn_type type;
+	const char *number;
+	int rc, nomem = 0;
+
+	*doc = NULL;
+	if (strcmp(kind, "dn") == 0) {
+		if ((rc = dn_key(key, &type, &number, err)))
+			return rc;
+		if ((st = bc_stmt(s, SQL_DOC_DN, err)) == NULL)
+			return err->status;
+		bc_bind_text(st, 1, bc_dn_type_name(type));
+		bc_bind_text(st, 2, number);
+	} else {
+		const char *sql = strcmp(kind, "place") == 0 ? SQL_DOC_PLACE :
+		    strcmp(kind, "person") == 0 ? SQL_DOC_PERSON :
+		    strcmp(kind, "login") == 0 ? SQL_DOC_LOGIN : NULL;
+
+		if (sql == NULL)
+			return bc_err_set(err, BC_EINVAL, "unknown kind '%s'",
+			    kind);
+		if ((st = bc_stmt(s, sql, err)) == NULL)
+			return err->status;
+		bc_bind_text(st, 1, key);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*doc = bc_column_dup(st, 0, &nomem);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read document");
+	if (nomem)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	return BC_OK;
+}
+
+/* ---- reading fields of a document ---------------------------------- */
+
+static const char SQL_JSON_FIELD[] = "SELECT json_extract(?1, ?2)";
+static const char SQL_JSON_EACH[] =
+    "SELECT key, value FROM json_each(?1, ?2) ORDER BY id";
+
+/* A text field of doc ($.name) into *out (NULL for null/absent). */
+static int
+doc_text(bc_store *s, const char *doc, const char *path, char **out,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, nomem = 0;
+
+	free(*out);
+	*out = NULL;
+	if ((st = bc_stmt(s, SQL_JSON_FIELD, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, doc);
+	bc_bind_text(st, 2, path);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = bc_column_dup(st, 0, &nomem);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return bc_sqlite_err(s, rc, err, "read document");
+	return nomem ? bc_err_set(err, BC_ENOMEM, "out of memory") : BC_OK;
+}
+
+static int
+doc_int(bc_store *s, const char *doc, const char *path, int *out,
+    struct bc_err *err)
+{
+	char *t = NULL;
+	int rc;
+
+	if ((rc = doc_text(s, doc, path, &t, err)))
+		return rc;
+	*out = t != NULL ? atoi(t) : 0;
+	free(t);
+	return BC_OK;
+}
+
+/* Calls fn(key, value) for each member of the object or array at path. */
+static int
+doc_each(bc_store *s, const char *doc, const char *path,
+    int (*fn)(void *, const char *, const char *, struct bc_err *),
+    void *arg, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = BC_OK, step = SQLITE_DONE;
+
+	/* a fresh statement: fn may read other fields meanwhile */
+	step = sqlite3_prepare_v2(s->db, SQL_JSON_EACH, -1, &st, NULL);
+	if (step != SQLITE_OK)
+		return bc_sqlite_err(s, step, err, "read document");
+	bc_bind_text(st, 1, doc);
+	bc_bind_text(st, 2, path);
+	while (rc == BC_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), err);
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(s, step, err, "read document");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+each_option(void *arg, const char *k, const char *v, struct bc_err *err)
+{
+	struct bc_options *opts = arg;
+	const char *slash;
+	char *section;
+	int rc;
+
+	if (k == NULL || v == NULL || (slash = strchr(k, '/')) == NULL)
+		return bc_err_set(err, BC_EINVAL, "document: option '%s' is "
+		    "not SECTION/KEY", k ? k : "");
+	if ((section = strndup(k, (size_t)(slash - k))) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	rc = bc_options_set(opts, section, slash + 1, v, err);
+	free(section);
+	return rc;
+}
+
+static int
+doc_options(bc_store *s, const char *doc, struct bc_options *opts,
+    struct bc_err *err)
+{
+	bc_options_clear(opts);
+	return doc_each(s, doc, "$.option", each_option, opts, err);
+}
+
+struct place_arg {
+	bc_store	*s;
+	struct bc_place	*p;
+};
+
+static int
+each_place_dn(void *arg, const char *k, const char *v, struct bc_err *err)
+{
+	struct place_arg *pa = arg;
+
+	(void)k;
+	if (v == NULL)
+		return bc_err_set(err, BC_EINVAL, "document: empty dn");
+	return bc_place_add_dn_ref(pa->s, pa->p, v, err);
+}
+
+static int
+each_login(void *arg, const char *k, const char *v, struct bc_err *err)
+{
+	return bc_person_add_login(arg, k, v != NULL ? atoi(v) : 0, err);
+}
+
+/* ---- applying a document ------------------------------------------- */
+
+static int
+apply_dn(bc_store *s, const char *key, const char *doc, struct bc_err *err)
+{
+	struct bc_dn dn;
+	enum bc_dn_type type;
+	const char *number;
+	char *reg = NULL;
+	int rc, exists;
+
+	if ((rc = dn_key(key, &type, &number, err)))
+		return rc;
+	rc = bc_dn_get(s, number, &type, &dn, err);
+	if (rc != BC_OK && rc != BC_ENOENT)
+		return rc;
+	exists = rc == BC_OK;
+	if (doc == NULL) {
+		bc_dn_clear(&dn);
+		return exists ? bc_dn_delete(s, number, type, err) : BC_OK;
+	}
+	if (!exists) {
+		bc_dn_init(&dn);
+		dn.type = type;
+		if ((dn.number = strdup(number)) == NULL) {
+			rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	/* association, contact and place are this site's own */
+	if ((rc = doc_text(s, doc, "$.alias", &dn.alias, err)) ||
+	    (rc = doc_text(s, doc, "$.password", &dn.password, err)) ||
+	    (rc = doc_text(s, doc, "$.register", &reg, err)) ||
+	    (rc = doc_int(s, doc, "$.enabled", &dn.enabled, err)) ||
+	    (rc = doc_options(s, doc, &dn.options, err)))
+		goto done;
+	if (reg == NULL || bc_register_parse(reg, &dn.reg) != 0) {
+		rc = bc_err_set(err, BC_EINVAL, "document of dn '%s': bad "
+		    "register value", key);
+		goto done;
+	}
+	rc = exists ? bc_dn_update(s, &dn, err) : bc_dn_add(s, &dn, err);
+done:
+	free(reg);
+	bc_dn_clear(&dn);
+	return rc;
+}
+
+static int
+apply_place(bc_store *s, const char *key, const char *doc,
+    struct bc_err *err)
+{
+	struct bc_place p;
+	struct place_arg pa;
+	int rc, exists;
+
+	rc = bc_place_get(s, key, &p, err);
+	if (rc != BC_OK && rc != BC_ENOENT)
+		return rc;
+	exists = rc == BC_OK;
+	if (doc == NULL) {
+		bc_place_clear(&p);
+		return exists ? bc_place_delete(s, key, err) : BC_OK;
+	}
+	if (!exists && (p.name = strdup(key)) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	while (p.ndns > 0)
+		free(p.dns[--p.ndns].number);
+	pa.s = s;
+	pa.p = &p;
+	if ((rc = doc_int(s, doc, "$.enabled", &p.enabled, err)) == BC_OK &&
+	    (rc = doc_each(s, doc, "$.dn", each_place_dn, &pa, err)) == BC_OK &&
+	    (rc = doc_options(s, doc, &p.options, err)) == BC_OK)
+		rc = exists ? bc_place_update(s, &p, err) :
+		    bc_place_add(s, &p, err);
+	bc_place_clear(&p);
+	return rc;
+}
+
+static int
+apply_person(bc_store *s, const char *key, const char *doc,
+    struct bc_err *err)
+{
+	struct bc_person p;
+	int rc, exists, agent;
+
+	rc = bc_person_get(s, key, &p, err);
+	if (rc != BC_OK && rc != BC_ENOENT)
+		return rc;
+	exists = rc == BC_OK;
+	if (doc == NULL) {
+		bc_person_clear(&p);
+		return exists ? bc_person_delete(s, key, err) : BC_OK;
+	}
+	if ((rc = doc_int(s, doc, "$.agent", &agent, err)))
+		goto done;
+	/* the agent flag is fixed at creation: a changed one is a new person */
+	if (exists && !p.agent != !agent) {
+		if ((rc = bc_person_delete(s, key, err)))
+			goto done;
+		exists = 0;
+	}
+	if (!exists) {
+		bc_person_clear(&p);
+		if ((p.username = strdup(key)) == NULL) {
+			rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	p.agent = agent;
+	while (p.nlogins > 0)
+		free(p.logins[--p.nlogins].code);
+	if ((rc = doc_text(s, doc, "$.first", &p.first, err)) ||
+	    (rc = doc_text(s, doc, "$.last", &p.last, err)) ||
+	    (rc = doc_text(s, doc, "$.employee-id", &p.employee_id, err)) ||
+	    (rc = doc_text(s, doc, "$.preferred-site", &p.preferred_site,
+	    err)) ||
+	    (rc = doc_text(s, doc, "$.place", &p.place, err)) ||
+	    (rc = doc_int(s, doc, "$.enabled", &p.enabled, err)) ||
+	    (rc = doc_each(s, doc, "$.login", each_login, &p, err)))
+		goto done;
+	rc = exists ? bc_person_update(s, &p, err) : bc_person_add(s, &p, err);
+done:
+	bc_person_clear(&p);
+	return rc;
+}
+
+static int
+apply_login(bc_store *s, const char *key, const char *doc,
+    struct bc_err *err)
+{
+	struct bc_login l;
+	int rc, exists;
+
+	rc = bc_login_get(s, key, &l, err);
+	if (rc != BC_OK && rc != BC_ENOENT)
+		return rc;
+	exists = rc == BC_OK;
+	if (doc == NULL) {
+		bc_login_clear(&l);
+		return exists ? bc_login_delete(s, key, err) : BC_OK;
+	}
+	if (!exists && (l.code = strdup(key)) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	if ((rc = doc_text(s, doc, "$.password", &l.password, err)) == BC_OK &&
+	    (rc = doc_text(s, doc, "$.override", &l.override, err)) == BC_OK &&
+	    (rc = doc_int(s, doc, "$.use-override", &l.use_override,
+	    err)) == BC_OK &&
+	    (rc = doc_int(s, doc, "$.enabled", &l.enabled, err)) == BC_OK &&
+	    (rc = doc_options(s, doc, &l.options, err)) == BC_OK)
+		rc = exists ? bc_login_update(s, &l, err) :
+		    bc_login_add(s, &l, err);
+	bc_login_clear(&l);
+	return rc;
+}
+
+int
+bc_doc_apply(bc_store *s, const char *kind, const char *key, const char *doc,
+    struct bc_err *err)
+{
+	int rc;
+
+	if ((rc = bc_tx_begin(s, err)))
+		return rc;
+	if (strcmp(kind, "dn") == 0)
+		rc = apply_dn(s, key, doc, err);
+	else if (strcmp(kind, "place") == 0)
+		rc = apply_place(s, key, doc, err);
+	else if (strcmp(kind, "person") == 0)
+		rc = apply_person(s, key, doc, err);
+	else if (strcmp(kind, "login") == 0)
+		rc = apply_login(s, key, doc, err);
+	else
+		rc = bc_err_set(err, BC_EINVAL, "unknown kind '%s'", kind);
+	return bc_tx_end(s, rc, err);
+}
+
+/* ---- comparing ----------------------------------------------------- */
+
+/*
+ * Leaves of both documents joined by path; a field whose value differs,
+ * or that one side lacks, is a row.  "$." is cut from the path.
+ */
+static const char SQL_COMPARE[] =
+    "WITH a(k, v) AS (SELECT substr(fullkey, 3), CASE WHEN type = 'null'"
+    " THEN NULL ELSE atom END FROM json_tree(?1)"
+    " WHERE type NOT IN ('object', 'array')),"
+    " b(k, v) AS (SELECT substr(fullkey, 3), CASE WHEN type = 'null'"
+    " THEN NULL ELSE atom END FROM json_tree(?2)"
+    " WHERE type NOT IN ('object', 'array')) "
+    "SELECT coalesce(a.k, b.k), a.v, b.v FROM a FULL JOIN b ON a.k = b.k"
+    " WHERE a.k IS NULL OR b.k IS NULL OR a.v IS NOT b.v ORDER BY 1";
+
+int
+bc_doc_compare(bc_store *s, const char *doc_a, const char *doc_b,
+    bc_field_cb cb, void *arg, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = BC_OK, step = SQLITE_DONE;
+
+	if ((st = bc_stmt(s, SQL_COMPARE, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, doc_a != NULL ? doc_a : "{}");
+	bc_bind_text(st, 2, doc_b != NULL ? doc_b : "{}");
+	while (rc == BC_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2), arg);
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(s, step, err, "compare documents");
+	sqlite3_reset(st);
+	return rc;
+}

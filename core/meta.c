@@ -1,0 +1,250 @@
+/*
+ * meta.c -- change metadata of synchronized objects: the content hash,
+ * the hybrid logical clock, and turning the marks the schema's triggers
+ * leave in sync_dirty into sync_meta rows.
+ *
+ * HLC values are 64-bit: milliseconds since the epoch << 16, plus a
+ * counter.  A site never issues a value below one it has issued or seen,
+ * so its changes order after everything it knew, even when its clock is
+ * behind the peer's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "bc-sync.h"
+#include "store-internal.h"
+
+#define HLC_SHIFT	16
+
+/* FNV-1a, 64 bits, as 16 hex digits: the hash of a canonical document. */
+static void
+hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *p;
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	char out[17];
+	int i, n;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	p = sqlite3_value_text(argv[0]);
+	n = sqlite3_value_bytes(argv[0]);
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, sizeof(out), "%016llx", h);
+	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
+}
+
+/* bc_next(): the next HLC value of the flush running (s->hlc_next). */
+static void
+next_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	bc_store *s = sqlite3_user_data(ctx);
+
+	(void)argc;
+	(void)argv;
+	sqlite3_result_int64(ctx, s->hlc_next++);
+}
+
+int
+bc_meta_register(bc_store *s, struct bc_err *err)
+{
+	int rc;
+
+	rc = sqlite3_create_function_v2(s->db, "bc_hash", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, hash_fn, NULL,
+	    NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(s->db, "bc_next", 0,
+		    SQLITE_UTF8 | SQLITE_DIRECTONLY, s, next_fn, NULL, NULL,
+		    NULL);
+	if (rc != SQLITE_OK)
+		return bc_sqlite_err(s, rc, err, "register functions");
+	return BC_OK;
+}
+
+static long long
+now_hlc(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000) <<
+	    HLC_SHIFT;
+}
+
+long long
+bc_hlc_millis(long long hlc)
+{
+	return hlc >> HLC_SHIFT;
+}
+
+static const char SQL_SITE_HLC[] = "SELECT hlc, name FROM site";
+static const char SQL_SITE_HLC_SET[] =
+    "UPDATE site SET hlc = max(hlc, ?1)";
+
+/*
+ * Reserves n consecutive HLC values above everything issued or seen;
+ * *first gets the first.  Runs inside the caller's write transaction.
+ */
+static int
+hlc_reserve(bc_store *s, long long n, long long *first, char **origin,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	long long last, now;
+	int rc, nomem = 0;
+
+	if ((st = bc_stmt(s, SQL_SITE_HLC, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return bc_err_set(err, BC_ENOSTORE, "store '%s' is not "
+			    "initialised", s->path);
+		return bc_sqlite_err(s, rc, err, "read clock");
+	}
+	last = sqlite3_column_int64(st, 0);
+	*origin = bc_column_dup(st, 1, &nomem);
+	sqlite3_reset(st);
+	if (nomem)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	now = now_hlc();
+	*first = now > last ? now : last + 1;
+	return bc_hlc_observe(s, *first + n - 1, err);
+}
+
+int
+bc_hlc_observe(bc_store *s, long long hlc, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, SQL_SITE_HLC_SET, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, hlc);
+	return bc_step_done(s, st, err, "advance clock");
+}
+
+static const char SQL_DIRTY_COUNT[] = "SELECT count(*) FROM sync_dirty";
+static const char SQL_DIRTY_CLEAR[] = "DELETE FROM sync_dirty";
+/*
+ * bc_next() counts the HLC values from the first reserved, ?2: this site.
+ * The documents are hashed once each (MATERIALIZED): the views' columns
+ * are subqueries that a flattened query would run once per use.  Every marked
+ * object whose document hash changed gets a new HLC, this site as origin
+ * and the new hash; an object gone becomes a tombstone.  Marks of objects
+ * that never had metadata and are gone leave nothing.
+ */
+static const char SQL_FLUSH[] =
+    "WITH cur(kind, key, hash) AS MATERIALIZED ("
+    " SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
+    "  LEFT JOIN sync_dn_doc v"
+    "  ON v.type = substr(x.key, 1, instr(x.key, ':') - 1)"
+    "  AND v.number = substr(x.key, instr(x.key, ':') + 1)"
+    "  WHERE x.kind = 'dn'"
+    " UNION ALL SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
+    "  LEFT JOIN sync_place_doc v ON v.key = x.key WHERE x.kind = 'place'"
+    " UNION ALL SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
+    "  LEFT JOIN sync_person_doc v ON v.key = x.key WHERE x.kind = 'person'"
+    " UNION ALL SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
+    "  LEFT JOIN sync_login_doc v ON v.key = x.key WHERE x.kind = 'login')"
+    "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted) "
+    "SELECT kind, key, bc_next(), ?2, hash, hash IS NULL FROM cur c "
+    "WHERE hash IS NOT NULL OR EXISTS (SELECT 1 FROM sync_meta m"
+    " WHERE m.kind = c.kind AND m.key = c.key) "
+    "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc,"
+    " origin = excluded.origin, hash = excluded.hash,"
+    " deleted = excluded.deleted "
+    "WHERE sync_meta.hash IS NOT excluded.hash"
+    " OR sync_meta.deleted <> excluded.deleted";
+
+int
+bc_meta_flush(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	long long n, first;
+	char *origin = NULL;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return bc_sqlite_err(s, rc, err, "read changes");
+	if (n == 0)
+		return BC_OK;
+	if ((rc = hlc_reserve(s, n, &first, &origin, err)))
+		return rc;
+	if ((st = bc_stmt(s, SQL_FLUSH, err)) == NULL) {
+		free(origin);
+		return err->status;
+	}
+	s->hlc_next = first;
+	sqlite3_bind_text(st, 2, origin, -1, SQLITE_TRANSIENT);
+	free(origin);
+	if ((rc = bc_step_done(s, st, err, "record changes")))
+		return rc;
+	if ((st = bc_stmt(s, SQL_DIRTY_CLEAR, err)) == NULL)
+		return err->status;
+	return bc_step_done(s, st, err, "record changes");
+}
+
+static const char SQL_META_TOUCH[] = "UPDATE sync_meta SET hlc = ?3, "
+    "origin = ?4 WHERE kind = ?1 AND key = ?2";
+
+int
+bc_meta_touch(bc_store *s, const char *kind, const char *key,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	long long hlc;
+	char *origin = NULL;
+	int rc;
+
+	if ((rc = bc_meta_flush(s, err)) ||
+	    (rc = hlc_reserve(s, 1, &hlc, &origin, err)))
+		return rc;
+	if ((st = bc_stmt(s, SQL_META_TOUCH, err)) == NULL) {
+		free(origin);
+		return err->status;
+	}
+	bc_bind_text(st, 1, kind);
+	bc_bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, hlc);
+	sqlite3_bind_text(st, 4, origin, -1, SQLITE_TRANSIENT);
+	free(origin);
+	return bc_step_done(s, st, err, "record change");
+}
+
+/*
+ * Records changes left by writers that bypass the library (the sqlite3
+ * shell): called when a store is opened for writing.
+ */
+int
+bc_meta_catch_up(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, pending;
+
+	if (s->readonly)
+		return BC_OK;
+	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	pending = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0;
+	sqlite3_reset(st);
+	if (!pending)
+		return BC_OK;
+	if ((rc = bc_tx_begin(s, err)))
+		return rc;
+	return bc_tx_end(s, BC_OK, err);	/* commit flushes */
+}

@@ -1,0 +1,908 @@
+/*
+ * sync.c -- diff, one-way and two-way synchronization of two site stores.
+ *
+ * Both stores' sync_meta tables are read as streams in (kind, key) order
+ * and merged, so memory does not grow with the number of objects.  Only
+ * objects whose metadata differ are looked at further.
+ *
+ * A synchronization applies changes in an order that keeps every rule of
+ * the store true at each step: agent logins and DNs first, then places,
+ * then persons; deletions the other way round.  Each phase merges the
+ * metadata of one kind again (the plan is never held in memory).  The
+ * metadata of copied objects is written last, from a temporary table, so
+ * that the streams being merged are never modified under them.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bc-sync.h"
+#include "store-internal.h"
+
+static const char *const kinds[] = { "dn", "login", "person", "place" };
+#define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
+
+/* ---- metadata streams ---------------------------------------------- */
+
+struct cur {
+	sqlite3_stmt	*st;
+	int		 has;
+	const char	*key;
+	long long	 hlc;
+	const char	*origin;
+	const char	*hash;	/* NULL for a tombstone */
+	int		 deleted;
+};
+
+static const char SQL_META_KIND[] = "SELECT key, hlc, origin, hash, deleted "
+    "FROM sync_meta WHERE kind = ?1 ORDER BY key";
+
+static int
+cur_next(bc_store *s, struct cur *c, struct bc_err *err)
+{
+	int rc = sqlite3_step(c->st);
+
+	c->has = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read metadata");
+	if (c->has) {
+		c->key = (const char *)sqlite3_column_text(c->st, 0);
+		c->hlc = sqlite3_column_int64(c->st, 1);
+		c->origin = (const char *)sqlite3_column_text(c->st, 2);
+		c->hash = (const char *)sqlite3_column_text(c->st, 3);
+		c->deleted = sqlite3_column_int(c->st, 4);
+	}
+	return BC_OK;
+}
+
+static int
+cur_open(bc_store *s, const char *kind, struct cur *c, struct bc_err *err)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = sqlite3_prepare_v2(s->db, SQL_META_KIND, -1, &c->st, NULL);
+	if (rc != SQLITE_OK)
+		return bc_sqlite_err(s, rc, err, "read metadata");
+	sqlite3_bind_text(c->st, 1, kind, -1, SQLITE_STATIC);
+	return cur_next(s, c, err);
+}
+
+static void
+cur_close(struct cur *c)
+{
+	sqlite3_finalize(c->st);
+	c->st = NULL;
+}
+
+static int
+alive(const struct cur *c)
+{
+	return c != NULL && c->has && !c->deleted;
+}
+
+/*
+ * Merges the metadata of one kind of both stores; calls fn with the rows
+ * of each key (NULL where a store has none).
+ */
+typedef int (*pair_fn)(const char *kind, const struct cur *a,
+    const struct cur *b, void *);
+
+static int
+merge(bc_store *sa, bc_store *sb, const char *kind, pair_fn fn, void *arg,
+    struct bc_err *err)
+{
+	struct cur a, b;
+	int rc, c;
+
+	if ((rc = cur_open(sa, kind, &a, err)))
+		return rc;
+	if ((rc = cur_open(sb, kind, &b, err))) {
+		cur_close(&a);
+		return rc;
+	}
+	while (rc == BC_OK && (a.has || b.has)) {
+		c = !a.has ? 1 : !b.has ? -1 : strcmp(a.key, b.key);
+		rc = fn(kind, c <= 0 ? &a : NULL, c >= 0 ? &b : NULL, arg);
+		if (rc == BC_OK && c <= 0)
+			rc = cur_next(sa, &a, err);
+		if (rc == BC_OK && c >= 0)
+			rc = cur_next(sb, &b, err);
+	}
+	cur_close(&a);
+	cur_close(&b);
+	return rc;
+}
+
+/* ---- diff ---------------------------------------------------------- */
+
+struct diff_ctx {
+	bc_store	*a, *b;
+	bc_diff_cb	 cb;
+	void		*arg;
+	size_t		 count;
+	struct bc_err	*err;
+};
+
+static int
+diff_pair(const char *kind, const struct cur *a, const struct cur *b,
+    void *arg)
+{
+	struct diff_ctx *d = arg;
+	struct bc_diff_item it;
+	char *doc_a = NULL, *doc_b = NULL;
+	int rc;
+
+	if (!alive(a) && !alive(b))
+		return BC_OK;
+	if (alive(a) && alive(b) && strcmp(a->hash, b->hash) == 0)
+		return BC_OK;
+	it.kind = kind;
+	it.key = alive(a) ? a->key : b->key;
+	it.what = !alive(b) ? BC_DIFF_ONLY_A : !alive(a) ? BC_DIFF_ONLY_B :
+	    BC_DIFF_CHANGED;
+	if ((alive(a) && (rc = bc_doc_get(d->a, kind, it.key, &doc_a,
+	    d->err))) || (alive(b) && (rc = bc_doc_get(d->b, kind, it.key,
+	    &doc_b, d->err))))
+		goto done;
+	it.doc_a = doc_a;
+	it.doc_b = doc_b;
+	d->count++;
+	rc = d->cb(&it, d->arg);
+done:
+	free(doc_a);
+	free(doc_b);
+	return rc;
+}
+
+int
+bc_diff(bc_store *a, bc_store *b, bc_diff_cb cb, void *arg, size_t *count,
+    struct bc_err *err)
+{
+	struct diff_ctx d = { a, b, cb, arg, 0, err };
+	size_t i;
+	int rc;
+
+	*count = 0;
+	if ((rc = bc_read_begin(a, err)))
+		return rc;
+	if ((rc = bc_read_begin(b, err))) {
+		bc_read_end(a);
+		return rc;
+	}
+	for (i = 0; rc == BC_OK && i < NKINDS; i++)
+		rc = merge(a, b, kinds[i], diff_pair, &d, err);
+	bc_read_end(b);
+	bc_read_end(a);
+	*count = d.count;
+	return rc;
+}
+
+/* ---- deciding ------------------------------------------------------ */
+
+enum act {
+	ACT_NONE,
+	ACT_UPSERT,	/* make the loser equal the winner */
+	ACT_DELETE,	/* delete at the loser */
+	ACT_META	/* same content: align the metadata only */
+};
+
+struct decision {
+	enum act		 act;
+	int			 to_a;		/* the loser is A */
+	int			 create;	/* the loser lacks it */
+	int			 conflict;
+	const struct cur	*win;		/* winner's metadata, or NULL */
+};
+
+struct sync_ctx {
+	bc_store			*s[2];		/* A, B */
+	char				*site[2];
+	const struct bc_sync_opts	*opts;
+	struct bc_sync_stats		*stats;
+	int				 twoway;
+	long long			 last;		/* last two-way run */
+	size_t				 done, total;
+	size_t				 deletes[2];	/* planned, at B, at A */
+	size_t				 live[2];
+	struct bc_err			*err;
+};
+
+static int
+same_state(const struct cur *a, const struct cur *b)
+{
+	if (a->deleted || b->deleted)
+		return a->deleted && b->deleted;
+	return strcmp(a->hash, b->hash) == 0;
+}
+
+/* Does b's change order after a's?  HLC, then the site name. */
+static int
+newer(const struct cur *a, const struct cur *b)
+{
+	if (a->hlc != b->hlc)
+		return b->hlc > a->hlc;
+	return strcmp(b->origin, a->origin) > 0;
+}
+
+static void
+decide_oneway(const struct sync_ctx *x, const struct cur *a,
+    const struct cur *b, struct decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (alive(a) && (!alive(b) || strcmp(a->hash, b->hash) != 0)) {
+		d->act = ACT_UPSERT;
+		d->create = !alive(b);
+		d->win = a;
+	} else if (alive(a) && (a->hlc != b->hlc ||
+	    strcmp(a->origin, b->origin) != 0)) {
+		d->act = ACT_META;
+		d->win = a;
+	} else if (!alive(a) && alive(b) && x->opts->delete) {
+		d->act = ACT_DELETE;
+		d->win = a != NULL && a->has ? a : NULL;
+	}
+}
+
+static void
+decide_twoway(const struct sync_ctx *x, const struct cur *a,
+    const struct cur *b, struct decision *d)
+{
+	const struct cur *win, *lose;
+	int a_wins;
+
+	memset(d, 0, sizeof(*d));
+	if (a == NULL || b == NULL) {
+		a_wins = b == NULL;
+	} else if (same_state(a, b)) {
+		if (a->hlc == b->hlc && strcmp(a->origin, b->origin) == 0)
+			return;
+		/* the same change on both sides: no conflict */
+		a_wins = !newer(a, b);
+		d->act = ACT_META;
+		d->to_a = !a_wins;
+		d->win = a_wins ? a : b;
+		return;
+	} else {
+		d->conflict = x->last > 0 && a->hlc > x->last &&
+		    b->hlc > x->last;
+		if (d->conflict && x->opts->prefer == BC_PREFER_A)
+			a_wins = 1;
+		else if (d->conflict && x->opts->prefer == BC_PREFER_B)
+			a_wins = 0;
+		else
+			a_wins = !newer(a, b);
+	}
+	win = a_wins ? a : b;
+	lose = a_wins ? b : a;
+	d->to_a = !a_wins;
+	d->win = win;
+	if (!win->deleted) {
+		d->act = ACT_UPSERT;
+		d->create = !alive(lose);
+	} else if (alive(lose))
+		d->act = ACT_DELETE;
+	else
+		d->act = ACT_META;	/* record the tombstone */
+}
+
+static void
+decide(const struct sync_ctx *x, const struct cur *a, const struct cur *b,
+    struct decision *d)
+{
+	if (x->twoway)
+		decide_twoway(x, a, b, d);
+	else
+		decide_oneway(x, a, b, d);
+}
+
+/* ---- plan: count, check, report ------------------------------------ */
+
+static int
+report(struct sync_ctx *x, const char *kind, const char *key,
+    const struct decision *d)
+{
+	struct bc_sync_step step;
+
+	if (x->opts->cb == NULL)
+		return BC_OK;
+	step.kind = kind;
+	step.key = key;
+	step.action = d->act == ACT_DELETE ? BC_SYNC_DELETE :
+	    d->create ? BC_SYNC_CREATE : BC_SYNC_UPDATE;
+	step.at_a = d->to_a;
+	step.conflict = d->conflict;
+	step.done = x->done;
+	step.total = x->total;
+	return x->opts->cb(&step, x->opts->arg);
+}
+
+static int
+plan_pair(const char *kind, const struct cur *a, const struct cur *b,
+    void *arg)
+{
+	struct sync_ctx *x = arg;
+	struct decision d;
+
+	if (alive(a))
+		x->live[1]++;
+	if (alive(b))
+		x->live[0]++;
+	decide(x, a, b, &d);
+	if (d.act == ACT_NONE || d.act == ACT_META)
+		return BC_OK;
+	x->total++;
+	if (d.act == ACT_DELETE)
+		x->deletes[d.to_a]++;
+	if (x->opts->dry_run) {
+		x->done++;
+		return report(x, kind, a != NULL ? a->key : b->key, &d);
+	}
+	return BC_OK;
+}
+
+/* ---- applying ------------------------------------------------------ */
+
+static const char SQL_COPY_CREATE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS sync_copy (kind TEXT NOT NULL, "
+    "key TEXT NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL, "
+    "hash TEXT, deleted INTEGER NOT NULL, PRIMARY KEY (kind, key))";
+static const char SQL_COPY_CLEAR[] = "DELETE FROM temp.sync_copy";
+static const char SQL_COPY_ADD[] = "INSERT OR REPLACE INTO temp.sync_copy "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_COPY_UNMARK[] = "DELETE FROM sync_dirty WHERE "
+    "EXISTS (SELECT 1 FROM temp.sync_copy c WHERE c.kind = sync_dirty.kind "
+    "AND c.key = sync_dirty.key)";
+static const char SQL_COPY_APPLY[] = "INSERT INTO sync_meta "
+    "SELECT kind, key, hlc, origin, hash, deleted FROM temp.sync_copy "
+    "WHERE true ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, "
+    "origin = excluded.origin, hash = excluded.hash, "
+    "deleted = excluded.deleted";
+static const char SQL_COPY_MAX[] =
+    "SELECT coalesce(max(hlc), 0) FROM temp.sync_copy";
+static const char SQL_RELEASE_DN[] =
+    "UPDATE dn SET place_id = NULL WHERE type = ?1 AND number = ?2 "
+    "AND place_id IS NOT NULL";
+static const char SQL_RELEASE_LOGIN[] = "DELETE FROM person_login WHERE "
+    "login_id = (SELECT id FROM agent_login WHERE code = ?1)";
+static const char SQL_DOC_LIST[] =
+    "SELECT value FROM json_each(?1, ?2) ORDER BY id";
+static const char SQL_DOC_KEYS[] =
+    "SELECT key FROM json_each(?1, ?2) ORDER BY id";
+static const char SQL_CONFLICT_ADD[] = "INSERT INTO conflict (kind, key, "
+    "local_site, local_hlc, local_doc, peer_site, peer_hlc, peer_doc, kept, "
+    "detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/* Records the winner's metadata for the loser, written at the end. */
+static int
+copy_meta(bc_store *s, const char *kind, const struct cur *w,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, SQL_COPY_ADD, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, kind);
+	bc_bind_text(st, 2, w->key);
+	sqlite3_bind_int64(st, 3, w->hlc);
+	bc_bind_text(st, 4, w->origin);
+	bc_bind_text(st, 5, w->hash);
+	sqlite3_bind_int(st, 6, w->deleted);
+	return bc_step_done(s, st, err, "record copy");
+}
+
+/*
+ * Frees what a document is about to claim at the loser: the DNs of a
+ * place (wherever they are), the agent logins of a person (whoever holds
+ * them).  Runs before any place or person is written, so a DN or login
+ * moving between two objects never meets its old owner.
+ */
+static int
+release_refs(bc_store *s, const char *kind, const char *doc,
+    struct bc_err *err)
+{
+	sqlite3_stmt *list, *st;
+	const char *v, *colon;
+	enum bc_dn_type type;
+	char tname[32];
+	size_t n;
+	int rc = BC_OK, step = SQLITE_DONE;
+	int place = strcmp(kind, "place") == 0;
+
+	step = sqlite3_prepare_v2(s->db, place ? SQL_DOC_LIST : SQL_DOC_KEYS,
+	    -1, &list, NULL);
+	if (step != SQLITE_OK)
+		return bc_sqlite_err(s, step, err, "read document");
+	sqlite3_bind_text(list, 1, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(list, 2, place ? "$.dn" : "$.login", -1,
+	    SQLITE_STATIC);
+	while (rc == BC_OK && (step = sqlite3_step(list)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(list, 0);
+		if (v == NULL)
+			continue;
+		if (place) {
+			if ((colon = strchr(v, ':')) == NULL ||
+			    (n = (size_t)(colon - v)) >= sizeof(tname))
+				continue;
+			memcpy(tname, v, n);
+			tname[n] = '\0';
+			if (bc_dn_type_parse(tname, &type) != 0)
+				continue;
+			if ((st = bc_stmt(s, SQL_RELEASE_DN, err)) == NULL) {
+				rc = err->status;
+				break;
+			}
+			bc_bind_text(st, 1, bc_dn_type_name(type));
+			bc_bind_text(st, 2, colon + 1);
+		} else {
+			if ((st = bc_stmt(s, SQL_RELEASE_LOGIN, err)) == NULL) {
+				rc = err->status;
+				break;
+			}
+			bc_bind_text(st, 1, v);
+		}
+		rc = bc_step_done(s, st, err, "free references");
+	}
+	if (rc == BC_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = bc_sqlite_err(s, step, err, "read document");
+	sqlite3_finalize(list);
+	return rc;
+}
+
+/* Records a conflict in one store, from that store's point of view. */
+static int
+record_conflict(bc_store *s, const char *kind, const char *key,
+    const char *local_site, const struct cur *local, const char *local_doc,
+    const char *peer_site, const struct cur *peer, const char *peer_doc,
+    int local_kept, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, SQL_CONFLICT_ADD, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, kind);
+	bc_bind_text(st, 2, key);
+	bc_bind_text(st, 3, local_site);
+	sqlite3_bind_int64(st, 4, local->hlc);
+	bc_bind_text(st, 5, local_doc);
+	bc_bind_text(st, 6, peer_site);
+	sqlite3_bind_int64(st, 7, peer->hlc);
+	bc_bind_text(st, 8, peer_doc);
+	bc_bind_text(st, 9, local_kept ? "local" : "peer");
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)time(NULL));
+	return bc_step_done(s, st, err, "record conflict");
+}
+
+/* Kinds whose upserts first free what they claim (see release_refs). */
+static int
+has_release(const char *kind)
+{
+	return strcmp(kind, "place") == 0 || strcmp(kind, "person") == 0;
+}
+
+/*
+ * Records a conflict in both stores, each from its own point of view,
+ * with both versions: the winner's doc (NULL when it deleted) and the
+ * loser's as it is now.
+ */
+static int
+conflict(struct sync_ctx *x, const char *kind, const char *key,
+    const struct decision *d, const struct cur *lose, const char *win_doc)
+{
+	bc_store *win_s = x->s[d->to_a ? 1 : 0], *lose_s = x->s[d->to_a ? 0 : 1];
+	char *lose_doc = NULL;
+	int rc;
+
+	if ((rc = bc_doc_get(lose_s, kind, key, &lose_doc, x->err)) == BC_OK &&
+	    (rc = record_conflict(win_s, kind, key, x->site[d->to_a], d->win,
+	    win_doc, x->site[!d->to_a], lose, lose_doc, 1, x->err)) == BC_OK &&
+	    (rc = record_conflict(lose_s, kind, key, x->site[!d->to_a], lose,
+	    lose_doc, x->site[d->to_a], d->win, win_doc, 0, x->err)) == BC_OK)
+		x->stats->conflicts++;
+	free(lose_doc);
+	return rc;
+}
+
+/* Which part of the work a pass over one kind does. */
+enum pass {
+	PASS_UPSERT,	/* creates, updates, metadata alignments */
+	PASS_RELEASE,	/* free what upserted places and persons claim */
+	PASS_DELETE
+};
+
+struct pass_ctx {
+	struct sync_ctx	*x;
+	enum pass	 pass;
+};
+
+static int
+apply_pair(const char *kind, const struct cur *a, const struct cur *b,
+    void *arg)
+{
+	struct pass_ctx *pc = arg;
+	struct sync_ctx *x = pc->x;
+	struct decision d;
+	bc_store *win_s, *lose_s;
+	const struct cur *lose;
+	char *doc = NULL;
+	const char *key;
+	int rc = BC_OK, li;
+
+	decide(x, a, b, &d);
+	if (d.act == ACT_NONE)
+		return BC_OK;
+	key = a != NULL ? a->key : b->key;
+	win_s = x->s[d.to_a ? 1 : 0];
+	lose_s = x->s[d.to_a ? 0 : 1];
+	lose = d.to_a ? a : b;
+	li = d.to_a ? 1 : 0;		/* stats index of the loser */
+
+	switch (pc->pass) {
+	case PASS_RELEASE:
+		if (d.act != ACT_UPSERT)
+			return BC_OK;
+		if ((rc = bc_doc_get(win_s, kind, key, &doc, x->err)))
+			goto done;
+		/* the loser's version, as it is before anything moves */
+		if (d.conflict && (rc = conflict(x, kind, key, &d, lose, doc)))
+			goto done;
+		if (doc != NULL)
+			rc = release_refs(lose_s, kind, doc, x->err);
+		goto done;
+	case PASS_UPSERT:
+		if (d.act == ACT_META)
+			return copy_meta(lose_s, kind, d.win, x->err);
+		if (d.act != ACT_UPSERT)
+			return BC_OK;
+		break;
+	case PASS_DELETE:
+		if (d.act != ACT_DELETE)
+			return BC_OK;
+		break;
+	}
+
+	if (d.act == ACT_UPSERT &&
+	    (rc = bc_doc_get(win_s, kind, key, &doc, x->err)))
+		goto done;
+	/* places and persons recorded theirs in the release pass */
+	if (d.conflict && (d.act == ACT_DELETE || !has_release(kind)) &&
+	    (rc = conflict(x, kind, key, &d, lose, doc)))
+		goto done;
+	if ((rc = bc_doc_apply(lose_s, kind, key, doc, x->err)))
+		goto done;
+	if (d.win != NULL && (rc = copy_meta(lose_s, kind, d.win, x->err)))
+		goto done;
+	if (d.act == ACT_DELETE)
+		x->stats->deleted[li]++;
+	else if (d.create)
+		x->stats->created[li]++;
+	else
+		x->stats->updated[li]++;
+	x->done++;
+	rc = report(x, kind, key, &d);
+done:
+	free(doc);
+	return rc;
+}
+
+/* The order that keeps every rule true at each step. */
+static const struct {
+	const char	*kind;
+	enum pass	 pass;
+} phases[] = {
+	{ "login", PASS_UPSERT },
+	{ "dn", PASS_UPSERT },
+	{ "place", PASS_RELEASE },
+	{ "place", PASS_UPSERT },
+	{ "person", PASS_RELEASE },
+	{ "person", PASS_UPSERT },
+	{ "person", PASS_DELETE },
+	{ "place", PASS_DELETE },
+	{ "dn", PASS_DELETE },
+	{ "login", PASS_DELETE },
+};
+
+static int
+exec_cached(bc_store *s, const char *sql, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return err->status;
+	return bc_step_done(s, st, err, "synchronize");
+}
+
+/* Writes the copied metadata and raises the clock past it. */
+static int
+finish_copies(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	long long max = 0;
+	int rc;
+
+	if ((rc = exec_cached(s, SQL_COPY_UNMARK, err)) ||
+	    (rc = exec_cached(s, SQL_COPY_APPLY, err)))
+		return rc;
+	if ((st = bc_stmt(s, SQL_COPY_MAX, err)) == NULL)
+		return err->status;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((rc = exec_cached(s, SQL_COPY_CLEAR, err)))
+		return rc;
+	return max > 0 ? bc_hlc_observe(s, max, err) : BC_OK;
+}
+
+static int
+site_name(bc_store *s, char **name, struct bc_err *err)
+{
+	struct bc_site site;
+	int rc;
+
+	if ((rc = bc_site_get(s, &site, err)))
+		return rc;
+	*name = site.name;
+	free(site.switch_name);
+	return BC_OK;
+}
+
+void
+bc_sync_opts_init(struct bc_sync_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_delete = -1;
+	o->max_delete_pct = 10;
+	o->prefer = BC_PREFER_NEWER;
+}
+
+static const char SQL_PEER_GET[] = "SELECT hlc FROM sync_peer WHERE peer = ?1";
+static const char SQL_PEER_SET[] = "INSERT INTO sync_peer (peer, hlc, "
+    "synced_at) VALUES (?1, ?2, ?3) ON CONFLICT (peer) DO UPDATE SET "
+    "hlc = excluded.hlc, synced_at = excluded.synced_at";
+static const char SQL_PURGE[] =
+    "DELETE FROM sync_meta WHERE deleted = 1 AND hlc <= ?1";
+static const char SQL_SITE_CLOCK[] = "SELECT hlc FROM site";
+
+static int
+peer_hlc(bc_store *s, const char *peer, long long *hlc, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*hlc = 0;
+	if ((st = bc_stmt(s, SQL_PEER_GET, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, peer);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*hlc = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read peer position");
+	return BC_OK;
+}
+
+static int
+site_clock(bc_store *s, long long *hlc, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_SITE_CLOCK, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	*hlc = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return bc_sqlite_err(s, rc, err, "read clock");
+	return BC_OK;
+}
+
+int
+bc_sync_position(bc_store *s, const char *peer, long long *hlc,
+    long long *last_sync, struct bc_err *err)
+{
+	int rc;
+
+	if ((rc = bc_read_begin(s, err)))
+		return rc;
+	if ((rc = site_clock(s, hlc, err)) == BC_OK && peer != NULL)
+		rc = peer_hlc(s, peer, last_sync, err);
+	bc_read_end(s);
+	return rc;
+}
+
+static int
+purge(bc_store *s, long long upto, size_t *n, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_PURGE, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, upto);
+	if ((rc = bc_step_done(s, st, err, "purge tombstones")) == BC_OK)
+		*n += (size_t)sqlite3_changes(s->db);
+	return rc;
+}
+
+static int
+record_run(bc_store *s, const char *peer, long long hlc, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, SQL_PEER_SET, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, peer);
+	sqlite3_bind_int64(st, 2, hlc);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	return bc_step_done(s, st, err, "record synchronization");
+}
+
+/* The safety stop: one side looking wiped must not wipe the other. */
+static int
+check_deletes(struct sync_ctx *x, int side, struct bc_err *err)
+{
+	const struct bc_sync_opts *o = x->opts;
+	long long limit;
+
+	limit = o->max_delete >= 0 ? o->max_delete :
+	    (long long)(x->live[side] * (size_t)o->max_delete_pct / 100);
+	if ((long long)x->deletes[side] <= limit)
+		return BC_OK;
+	return bc_err_set(err, BC_ERULE, "synchronization would delete %zu "
+	    "of the %zu synchronized objects of site '%s', more than the "
+	    "limit of %lld (--max-delete): nothing changed", x->deletes[side],
+	    x->live[side], x->site[side == 0 ? 1 : 0], limit);
+}
+
+static int
+run(struct sync_ctx *x)
+{
+	struct pass_ctx pc;
+	struct bc_err *err = x->err;
+	size_t i;
+	int rc = BC_OK, side;
+
+	for (i = 0; rc == BC_OK && i < NKINDS; i++)
+		rc = merge(x->s[0], x->s[1], kinds[i], plan_pair, x, err);
+	for (side = 0; rc == BC_OK && side < 2; side++)
+		rc = check_deletes(x, side, err);
+	if (rc != BC_OK || x->opts->dry_run)
+		return rc;
+	x->done = 0;
+	pc.x = x;
+	for (i = 0; rc == BC_OK && i < sizeof(phases) / sizeof(phases[0]);
+	    i++) {
+		pc.pass = phases[i].pass;
+		rc = merge(x->s[0], x->s[1], phases[i].kind, apply_pair, &pc,
+		    err);
+	}
+	return rc;
+}
+
+static int
+sync_begin(struct sync_ctx *x, bc_store *a, bc_store *b,
+    const struct bc_sync_opts *o, struct bc_sync_stats *stats,
+    struct bc_err *err)
+{
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	memset(stats, 0, sizeof(*stats));
+	x->s[0] = a;
+	x->s[1] = b;
+	x->opts = o;
+	x->stats = stats;
+	x->err = err;
+	if ((rc = site_name(a, &x->site[0], err)) ||
+	    (rc = site_name(b, &x->site[1], err)))
+		return rc;
+	if (strcmp(bc_store_path(a), bc_store_path(b)) == 0)
+		return bc_err_set(err, BC_EINVAL, "cannot synchronize store "
+		    "'%s' with itself", bc_store_path(a));
+	return BC_OK;
+}
+
+/* A write transaction on a store that receives changes. */
+static int
+prepare_target(bc_store *s, struct bc_err *err)
+{
+	int rc;
+
+	if ((rc = bc_tx_begin_bulk(s, err)))
+		return rc;
+	if ((rc = exec_cached(s, SQL_COPY_CREATE, err)) ||
+	    (rc = exec_cached(s, SQL_COPY_CLEAR, err))) {
+		bc_tx_rollback(s);
+		return rc;
+	}
+	return BC_OK;
+}
+
+int
+bc_sync_oneway(bc_store *a, bc_store *b, const struct bc_sync_opts *o,
+    struct bc_sync_stats *stats, struct bc_err *err)
+{
+	struct sync_ctx x;
+	int rc;
+
+	if ((rc = sync_begin(&x, a, b, o, stats, err)))
+		goto out;
+	if ((rc = bc_read_begin(a, err)))
+		goto out;
+	if ((rc = prepare_target(b, err))) {
+		bc_read_end(a);
+		goto out;
+	}
+	rc = run(&x);
+	if (rc == BC_OK && !o->dry_run)
+		rc = finish_copies(b, err);
+	if (rc == BC_OK && !o->dry_run)
+		rc = bc_tx_commit(b, err);
+	else
+		bc_tx_rollback(b);
+	bc_read_end(a);
+out:
+	free(x.site[0]);
+	free(x.site[1]);
+	return rc;
+}
+
+int
+bc_sync_twoway(bc_store *a, bc_store *b, const struct bc_sync_opts *o,
+    struct bc_sync_stats *stats, struct bc_err *err)
+{
+	struct sync_ctx x;
+	long long la, lb, ca, cb, mark;
+	int rc;
+
+	if ((rc = sync_begin(&x, a, b, o, stats, err)))
+		goto out;
+	x.twoway = 1;
+	if ((rc = prepare_target(a, err)))
+		goto out;
+	if ((rc = prepare_target(b, err))) {
+		bc_tx_rollback(a);
+		goto out;
+	}
+	/*
+	 * Both stores finished a run up to the smaller of their marks, so
+	 * both hold every tombstone up to it: those can go (bc-sync.h).
+	 */
+	if ((rc = peer_hlc(a, x.site[1], &la, err)) ||
+	    (rc = peer_hlc(b, x.site[0], &lb, err)))
+		goto fail;
+	x.last = la < lb ? la : lb;
+	if (!o->dry_run && x.last > 0 &&
+	    ((rc = purge(a, x.last, &stats->tombstones_purged, err)) ||
+	    (rc = purge(b, x.last, &stats->tombstones_purged, err))))
+		goto fail;
+	if ((rc = run(&x)) || o->dry_run)
+		goto fail;
+	/* record the run at the clock both sides now share */
+	if ((rc = finish_copies(a, err)) || (rc = finish_copies(b, err)) ||
+	    (rc = bc_meta_flush(a, err)) || (rc = bc_meta_flush(b, err)) ||
+	    (rc = site_clock(a, &ca, err)) || (rc = site_clock(b, &cb, err)))
+		goto fail;
+	mark = ca > cb ? ca : cb;
+	if ((rc = bc_hlc_observe(a, mark, err)) ||
+	    (rc = bc_hlc_observe(b, mark, err)) ||
+	    (rc = record_run(a, x.site[1], mark, err)) ||
+	    (rc = record_run(b, x.site[0], mark, err)))
+		goto fail;
+	/* B first: a crash between the commits is repaired by the next run */
+	if ((rc = bc_tx_commit(b, err))) {
+		bc_tx_rollback(a);
+		goto out;
+	}
+	rc = bc_tx_commit(a, err);
+	goto out;
+fail:
+	bc_tx_rollback(b);
+	bc_tx_rollback(a);
+out:
+	free(x.site[0]);
+	free(x.site[1]);
+	return rc;
+}
