@@ -26,6 +26,7 @@ extern const struct cmd_entry cmd_diff_entry, cmd_sync_entry,
 extern const struct cmd_entry cmd_console_entry, cmd_begin_entry,
     cmd_commit_entry, cmd_rollback_entry, cmd_exit_entry;
 extern const struct cmd_entry cmd_export_entry, cmd_import_entry;
+extern const struct cmd_entry cmd_reg_list_entry;
 
 /* The one list of commands, in the order help shows them. */
 const struct cmd_entry *const cmd_table[] = {
@@ -63,6 +64,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_reconcile_entry,
 	&cmd_export_entry,
 	&cmd_import_entry,
+	&cmd_reg_list_entry,
 	NULL
 };
 

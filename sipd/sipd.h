@@ -1,0 +1,37 @@
+/*
+ * sipd.h -- what bcsipd's files share: the transport sockets (net.c) and
+ * the log (log.h).  The SIP logic is in the library (core/bc-sip.h).
+ */
+#ifndef SIPD_H
+#define SIPD_H
+
+#include <sys/socket.h>
+
+#include <poll.h>
+
+#include "bc-sip.h"
+
+#define SIPD_TCP_MAX	1024	/* open TCP connections */
+#define SIPD_TCP_IDLE	300	/* seconds before an idle connection closes */
+
+struct net;
+
+/*
+ * Opens every listener of conf (UDP sockets, TCP listening sockets).
+ * NULL after logging on failure.
+ */
+struct net	*net_open(const struct bc_sip_conf *);
+void		 net_close(struct net *);
+/* Fills pfd (room for n) with what to wait for; returns the count. */
+size_t		 net_pollfds(struct net *, struct pollfd *, size_t n);
+/*
+ * Handles the ready descriptors of pfd: reads messages and hands each to
+ * the engine, sends what it returns.  Store errors are logged.
+ */
+void		 net_dispatch(struct net *, bc_sip_server *, struct pollfd *,
+		    size_t n, long long now);
+/* Closes TCP connections idle for SIPD_TCP_IDLE seconds. */
+void		 net_idle(struct net *, long long now);
+size_t		 net_max_fds(void);
+
+#endif
