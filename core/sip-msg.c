@@ -9,6 +9,7 @@
  * call to it (sipd/main.c, the SIP tests, the fuzz target).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +27,27 @@ struct bc_sipmsg {
 	osip_message_t	*m;
 };
 
+/* libosip2's trace goes nowhere: the library never logs. */
+static void
+trace_nothing(const char *fi, int li, osip_trace_level_t level,
+    const char *chfr, va_list ap)
+{
+	(void)fi;
+	(void)li;
+	(void)level;
+	(void)chfr;
+	(void)ap;
+}
+
 void
 bc_sip_library_init(void)
 {
+	int level;
+
 	parser_init();
+	osip_trace_initialize_func(OSIP_FATAL, trace_nothing);
+	for (level = 0; level < END_TRACE_LEVEL; level++)
+		osip_trace_disable_level((osip_trace_level_t)level);
 }
 
 /* Copies s (may be NULL) into buf; -1 when it does not fit. */

@@ -1,0 +1,623 @@
+/*
+ * main.c -- CUnit suite of the SIP engine (core/libbcsip.a) with recorded
+ * messages: registrar, digest, expiry, proxy rules, response routing,
+ * malformed input and reloads of the store.
+ *
+ *	run-sip [TEST]
+ *
+ * Each test makes its own temporary store.  The clock is the test's: the
+ * engine takes the time as an argument, so expiry and stale nonces are
+ * tested without waiting.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "bc-sip.h"
+#include "sip-internal.h"
+
+#define T0	1800000000LL	/* the tests' "now" */
+
+struct fx {
+	char		 dir[64];
+	char		 path[128];
+	bc_store	*s;
+	bc_sip_server	*srv;
+	struct bc_sip_conf conf;
+	struct bc_sip_out out;
+	struct bc_sip_peer peer;
+};
+
+static int
+fx_setup(struct fx *f)
+{
+	struct bc_err err;
+	struct bc_dn dn;
+	static const unsigned char secret[] = "test secret";
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "%s/bcsip-unit.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/s.db", f->dir);
+	if (bc_store_open(&f->s, f->path, BC_OPEN_CREATE, 1000, &err) ||
+	    bc_site_init(f->s, "east", NULL, &err))
+		goto fail;
+	bc_dn_init(&dn);
+	dn.number = "5001";
+	if (bc_dn_add(f->s, &dn, &err))
+		goto fail;
+	dn.number = "5002";
+	dn.password = "s1p";
+	if (bc_dn_add(f->s, &dn, &err))
+		goto fail;
+	dn.password = NULL;
+	dn.number = "6001";
+	dn.type = BC_DN_CALL_PROCESSING_PORT;
+	dn.contact = "sip:ivr@127.0.0.1:7000";
+	if (bc_dn_add(f->s, &dn, &err))
+		goto fail;
+	bc_sip_conf_init(&f->conf);
+	if (bc_sip_listen_parse(&f->conf, "udp:127.0.0.1:5060, "
+	    "tcp:127.0.0.1:5060", &err) ||
+	    bc_sip_server_create(&f->srv, f->s, &f->conf, "east", secret,
+	    sizeof(secret) - 1, T0, &err))
+		goto fail;
+	f->peer.transport = BC_SIP_UDP;
+	snprintf(f->peer.host, sizeof(f->peer.host), "127.0.0.1");
+	f->peer.port = 5099;
+	f->peer.listener = 0;
+	return 0;
+fail:
+	fprintf(stderr, "setup: %s\n", err.msg);
+	return -1;
+}
+
+static void
+fx_teardown(struct fx *f)
+{
+	char cmd[200];
+
+	bc_sip_out_clear(&f->out);
+	bc_sip_server_free(f->srv);
+	bc_store_close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", f->dir);
+}
+
+/* Feeds one message (printf-style, "\n" becomes CRLF); 0 or -1. */
+static int
+feed(struct fx *f, long long now, const char *fmt, ...)
+{
+	char raw[8192], msg[9000];
+	struct bc_err err;
+	va_list ap;
+	size_t i, n = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	for (i = 0; raw[i] != '\0' && n < sizeof(msg) - 2; i++) {
+		if (raw[i] == '\n')
+			msg[n++] = '\r';
+		msg[n++] = raw[i];
+	}
+	bc_sip_out_clear(&f->out);
+	return bc_sip_server_input(f->srv, msg, n, &f->peer, now, &f->out,
+	    &err) == BC_OK ? 0 : -1;
+}
+
+/* Status code of output i, or -1 (a request or nothing). */
+static int
+status(const struct fx *f, size_t i)
+{
+	if (i >= f->out.n || strncmp(f->out.v[i].buf, "SIP/2.0 ", 8) != 0)
+		return -1;
+	return atoi(f->out.v[i].buf + 8);
+}
+
+static int
+has(const struct fx *f, size_t i, const char *text)
+{
+	return i < f->out.n && strstr(f->out.v[i].buf, text) != NULL;
+}
+
+#define REGISTER(num, callid, cseq, extra) \
+	"REGISTER sip:127.0.0.1 SIP/2.0\n" \
+	"Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK" callid cseq ";rport\n" \
+	"From: <sip:" num "@127.0.0.1>;tag=f1\n" \
+	"To: <sip:" num "@127.0.0.1>\n" \
+	"Call-ID: " callid "\n" \
+	"CSeq: " cseq " REGISTER\n" \
+	"Max-Forwards: 70\n" \
+	extra \
+	"Content-Length: 0\n\n"
+
+#define INVITE(num, branch, callid, extra) \
+	"INVITE sip:" num "@127.0.0.1 SIP/2.0\n" \
+	"Via: SIP/2.0/UDP 127.0.0.1:5099;branch=" branch ";rport\n" \
+	"From: <sip:caller@127.0.0.1>;tag=c1\n" \
+	"To: <sip:" num "@127.0.0.1>\n" \
+	"Call-ID: " callid "\n" \
+	"CSeq: 1 INVITE\n" \
+	"Contact: <sip:caller@127.0.0.1:5099>\n" \
+	extra \
+	"Content-Length: 0\n\n"
+
+static int
+count_bindings(const struct bc_binding *b, void *arg)
+{
+	(void)b;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+stored(struct fx *f, const char *number, long long now)
+{
+	struct bc_err err;
+	int n = 0;
+
+	bc_sip_server_flush(f->srv, &err);
+	bc_reg_foreach(f->s, number, now, count_bindings, &n, &err);
+	return n;
+}
+
+static void
+test_register(void)
+{
+	struct fx f;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	CU_ASSERT_EQUAL(feed(&f, T0, REGISTER("5001", "r1", "1",
+	    "Contact: <sip:5001@127.0.0.1:6000>;expires=120\n"
+	    "Contact: <sip:5001@10.0.0.1:6000>\n"
+	    "Expires: 300\n")), 0);
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	CU_ASSERT_TRUE(has(&f, 0, "<sip:5001@127.0.0.1:6000>;expires=120"));
+	CU_ASSERT_TRUE(has(&f, 0, "<sip:5001@10.0.0.1:6000>;expires=300"));
+	CU_ASSERT_TRUE(has(&f, 0, "To: <sip:5001@127.0.0.1>;tag="));
+	CU_ASSERT_EQUAL(f.out.v[0].to.port, 5099);
+	CU_ASSERT_EQUAL(stored(&f, "5001", T0), 2);
+	/* a query lists the bindings */
+	feed(&f, T0 + 10, REGISTER("5001", "r1", "2", ""));
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	CU_ASSERT_TRUE(has(&f, 0, ";expires=110"));
+	CU_ASSERT_TRUE(has(&f, 0, ";expires=290"));
+	/* a refresh */
+	feed(&f, T0 + 10, REGISTER("5001", "r1", "3",
+	    "Contact: <sip:5001@127.0.0.1:6000>;expires=110\n"));
+	CU_ASSERT_TRUE(has(&f, 0, ";expires=110"));
+	/* an older CSeq of the same Call-ID is out of order */
+	feed(&f, T0 + 10, REGISTER("5001", "r1", "2",
+	    "Contact: <sip:5001@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 500);
+	/* expires 0 removes one contact; expiry drops the other */
+	feed(&f, T0 + 20, REGISTER("5001", "r1", "4",
+	    "Contact: <sip:5001@10.0.0.1:6000>;expires=0\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	CU_ASSERT_FALSE(has(&f, 0, "10.0.0.1"));
+	CU_ASSERT_EQUAL(stored(&f, "5001", T0 + 20), 1);
+	CU_ASSERT_EQUAL(bc_sip_server_tick(f.srv, T0 + 121, 0, NULL), BC_OK);
+	CU_ASSERT_EQUAL(stored(&f, "5001", 0), 0);
+	fx_teardown(&f);
+}
+
+static void
+test_register_refused(void)
+{
+	struct fx f;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	feed(&f, T0, REGISTER("5999", "r2", "1",
+	    "Contact: <sip:5999@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 404);
+	feed(&f, T0, REGISTER("6001", "r2", "2",
+	    "Contact: <sip:6001@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 404);
+	feed(&f, T0, REGISTER("5001", "r2", "3",
+	    "Contact: <sip:5001@127.0.0.1:6000>;expires=10\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 423);
+	CU_ASSERT_TRUE(has(&f, 0, "Min-Expires: 60"));
+	/* max_expires shortens */
+	feed(&f, T0, REGISTER("5001", "r2", "4",
+	    "Contact: <sip:5001@127.0.0.1:6000>;expires=99999\n"));
+	CU_ASSERT_TRUE(has(&f, 0, ";expires=3600"));
+	/* Contact: * needs Expires: 0 */
+	feed(&f, T0, REGISTER("5001", "r2", "5", "Contact: *\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 400);
+	feed(&f, T0, REGISTER("5001", "r2", "6", "Contact: *\nExpires: 0\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	CU_ASSERT_FALSE(has(&f, 0, "Contact:"));
+	CU_ASSERT_EQUAL(stored(&f, "5001", T0), 0);
+	fx_teardown(&f);
+}
+
+/* Pulls nonce="..." of a 401 into out. */
+static int
+nonce_of(const struct fx *f, char *out, size_t len)
+{
+	const char *p = f->out.n > 0 ? strstr(f->out.v[0].buf, "nonce=\"") :
+	    NULL;
+	size_t n;
+
+	if (p == NULL)
+		return -1;
+	p += 7;
+	n = strcspn(p, "\"");
+	if (n >= len)
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static void
+authorization(char *buf, size_t len, const char *nonce, const char *pw)
+{
+	char ha1[33], ha2[33], resp[33];
+
+	sip_md5_hex(ha1, "5002", "east", pw, (char *)NULL);
+	sip_md5_hex(ha2, "REGISTER", "sip:127.0.0.1", (char *)NULL);
+	sip_md5_hex(resp, ha1, nonce, "00000001", "abc", "auth", ha2,
+	    (char *)NULL);
+	snprintf(buf, len, "Authorization: Digest username=\"5002\", "
+	    "realm=\"east\", nonce=\"%s\", uri=\"sip:127.0.0.1\", "
+	    "response=\"%s\", algorithm=MD5, qop=auth, nc=00000001, "
+	    "cnonce=\"abc\"\n", nonce, resp);
+}
+
+static void
+test_digest(void)
+{
+	struct fx f;
+	char nonce[128], auth[600];
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	feed(&f, T0, REGISTER("5002", "a1", "1",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 401);
+	CU_ASSERT_TRUE(has(&f, 0, "qop=\"auth\""));
+	CU_ASSERT_FALSE(has(&f, 0, "stale"));
+	CU_ASSERT_EQUAL_FATAL(nonce_of(&f, nonce, sizeof(nonce)), 0);
+
+	authorization(auth, sizeof(auth), nonce, "s1p");
+	feed(&f, T0 + 1, REGISTER("5002", "a1", "2",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n%s"), auth);
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+
+	authorization(auth, sizeof(auth), nonce, "wrong");
+	feed(&f, T0 + 2, REGISTER("5002", "a1", "3",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n%s"), auth);
+	CU_ASSERT_EQUAL(status(&f, 0), 403);
+
+	/* the right password with an old nonce: stale */
+	authorization(auth, sizeof(auth), nonce, "s1p");
+	feed(&f, T0 + 301, REGISTER("5002", "a1", "4",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n%s"), auth);
+	CU_ASSERT_EQUAL(status(&f, 0), 401);
+	CU_ASSERT_TRUE(has(&f, 0, "stale=true"));
+
+	/* a forged nonce is not stale, just refused */
+	nonce[20] = nonce[20] == 'a' ? 'b' : 'a';
+	authorization(auth, sizeof(auth), nonce, "s1p");
+	feed(&f, T0 + 3, REGISTER("5002", "a1", "5",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n%s"), auth);
+	CU_ASSERT_EQUAL(status(&f, 0), 401);
+	CU_ASSERT_FALSE(has(&f, 0, "stale"));
+	fx_teardown(&f);
+}
+
+static void
+test_proxy_invite(void)
+{
+	struct fx f;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	feed(&f, T0, INVITE("5001", "z9hG4bKi1", "i1", "Max-Forwards: 70\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 480);
+	feed(&f, T0, INVITE("5999", "z9hG4bKi2", "i2", "Max-Forwards: 70\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 404);
+	feed(&f, T0, REGISTER("5001", "r3", "1",
+	    "Contact: <sip:5001@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	feed(&f, T0, INVITE("5001", "z9hG4bKi3", "i3", "Max-Forwards: 70\n"));
+	CU_ASSERT_EQUAL_FATAL(f.out.n, 1);
+	CU_ASSERT_EQUAL(status(&f, 0), -1);
+	CU_ASSERT_TRUE(has(&f, 0, "INVITE sip:5001@127.0.0.1:6000 SIP/2.0"));
+	CU_ASSERT_TRUE(has(&f, 0, "Via: SIP/2.0/UDP 127.0.0.1:5060;"
+	    "branch=z9hG4bK-bc"));
+	CU_ASSERT_TRUE(has(&f, 0, "Record-Route: <sip:127.0.0.1:5060;lr>"));
+	CU_ASSERT_TRUE(has(&f, 0, "orwards: 69\r\n"));
+	CU_ASSERT_EQUAL(f.out.v[0].to.port, 6000);
+	CU_ASSERT_STRING_EQUAL(f.out.v[0].to.host, "127.0.0.1");
+
+	/* the call-processing port goes to its contact URI */
+	feed(&f, T0, INVITE("6001", "z9hG4bKi4", "i4", ""));
+	CU_ASSERT_TRUE(has(&f, 0, "INVITE sip:ivr@127.0.0.1:7000 SIP/2.0"));
+	CU_ASSERT_EQUAL(f.out.v[0].to.port, 7000);
+	CU_ASSERT_TRUE(has(&f, 0, "orwards: 70\r\n"));
+
+	feed(&f, T0, INVITE("5001", "z9hG4bKi5", "i5", "Max-Forwards: 0\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 483);
+	fx_teardown(&f);
+}
+
+static void
+test_proxy_loop_cancel_response(void)
+{
+	struct fx f;
+	char fwd[4096], branch[64], *p;
+	size_t n;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	feed(&f, T0, REGISTER("5001", "r4", "1",
+	    "Contact: <sip:5001@127.0.0.1:6000>\n"));
+	feed(&f, T0, INVITE("5001", "z9hG4bKl1", "l1", ""));
+	CU_ASSERT_EQUAL_FATAL(f.out.n, 1);
+	snprintf(fwd, sizeof(fwd), "%s", f.out.v[0].buf);
+	p = strstr(fwd, "branch=z9hG4bK-bc");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	n = strcspn(p + 7, ";\r");
+	snprintf(branch, sizeof(branch), "%.*s", (int)n, p + 7);
+
+	/* the same INVITE coming back unchanged is a loop */
+	{
+		struct bc_err err;
+		char back[4096];
+
+		/* rewrite the Request-URI back to the proxy */
+		p = strstr(fwd, "SIP/2.0\r\n");
+		snprintf(back, sizeof(back), "INVITE sip:5001@127.0.0.1 %s",
+		    p);
+		bc_sip_out_clear(&f.out);
+		CU_ASSERT_EQUAL(bc_sip_server_input(f.srv, back, strlen(back),
+		    &f.peer, T0, &f.out, &err), BC_OK);
+		CU_ASSERT_EQUAL(status(&f, 0), 482);
+	}
+
+	/* CANCEL: same branch, same target */
+	feed(&f, T0 + 1, "CANCEL sip:5001@127.0.0.1 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKl1;rport\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>\n"
+	    "Call-ID: l1\nCSeq: 1 CANCEL\nMax-Forwards: 70\n"
+	    "Content-Length: 0\n\n");
+	CU_ASSERT_EQUAL_FATAL(f.out.n, 1);
+	CU_ASSERT_TRUE(has(&f, 0, "CANCEL sip:5001@127.0.0.1:6000 SIP/2.0"));
+	CU_ASSERT_TRUE(has(&f, 0, branch));
+	CU_ASSERT_FALSE(has(&f, 0, "Record-Route"));
+	/* a CANCEL of nothing */
+	feed(&f, T0 + 1, "CANCEL sip:5001@127.0.0.1 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKnone;rport\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>\n"
+	    "Call-ID: nothing\nCSeq: 1 CANCEL\nContent-Length: 0\n\n");
+	CU_ASSERT_EQUAL(status(&f, 0), 481);
+
+	/* a response goes back by the next Via, ours removed */
+	feed(&f, T0 + 1, "SIP/2.0 180 Ringing\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=%s;rport=5060\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKl1;rport=5098\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>;tag=u1\n"
+	    "Call-ID: l1\nCSeq: 1 INVITE\nContent-Length: 0\n\n", branch);
+	CU_ASSERT_EQUAL_FATAL(f.out.n, 1);
+	CU_ASSERT_EQUAL(status(&f, 0), 180);
+	CU_ASSERT_FALSE(has(&f, 0, "5060"));
+	CU_ASSERT_EQUAL(f.out.v[0].to.port, 5098);
+	/* a response whose top Via is not ours is dropped */
+	feed(&f, T0 + 1, "SIP/2.0 180 Ringing\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKl1\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>;tag=u1\n"
+	    "Call-ID: l1\nCSeq: 1 INVITE\nContent-Length: 0\n\n");
+	CU_ASSERT_EQUAL(f.out.n, 0);
+	fx_teardown(&f);
+}
+
+static void
+test_in_dialog(void)
+{
+	struct fx f;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	/* BYE routed through us: our Route goes, on to the Request-URI */
+	feed(&f, T0, "BYE sip:5001@127.0.0.1:6000 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKb1;rport\n"
+	    "Route: <sip:127.0.0.1:5060;lr>\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>;tag=u1\n"
+	    "Call-ID: d1\nCSeq: 2 BYE\nMax-Forwards: 70\n"
+	    "Content-Length: 0\n\n");
+	CU_ASSERT_EQUAL_FATAL(f.out.n, 1);
+	CU_ASSERT_TRUE(has(&f, 0, "BYE sip:5001@127.0.0.1:6000 SIP/2.0"));
+	CU_ASSERT_FALSE(has(&f, 0, "Route:"));
+	CU_ASSERT_EQUAL(f.out.v[0].to.port, 6000);
+	/* OPTIONS for the server itself */
+	feed(&f, T0, "OPTIONS sip:127.0.0.1:5060 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKo1\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:127.0.0.1>\n"
+	    "Call-ID: o1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	CU_ASSERT_TRUE(has(&f, 0, "Allow:"));
+	fx_teardown(&f);
+}
+
+static void
+test_malformed(void)
+{
+	static const char *const bad[] = {
+		"",
+		"garbage",
+		"INVITE\r\n\r\n",
+		"SIP/2.0 200\r\n\r\n",
+		"INVITE sip:5001@127.0.0.1 SIP/2.0\r\nVia: \r\n\r\n",
+		"INVITE sip:5001@127.0.0.1 SIP/2.0\r\n\0\r\n\r\n",
+		NULL
+	};
+	struct fx f;
+	struct bc_err err;
+	size_t i;
+	char big[70000];
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		bc_sip_out_clear(&f.out);
+		CU_ASSERT_EQUAL(bc_sip_server_input(f.srv, bad[i],
+		    strlen(bad[i]) + (i == 5 ? 3 : 0), &f.peer, T0, &f.out,
+		    &err), BC_OK);
+		CU_ASSERT_EQUAL(f.out.n, 0);
+	}
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "INVITE sip:a@b SIP/2.0\r\n", 24);
+	bc_sip_out_clear(&f.out);
+	CU_ASSERT_EQUAL(bc_sip_server_input(f.srv, big, sizeof(big), &f.peer,
+	    T0, &f.out, &err), BC_OK);
+	CU_ASSERT_EQUAL(f.out.n, 0);
+	/* missing CSeq method match: 400 */
+	feed(&f, T0, "INVITE sip:5001@127.0.0.1 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKm1\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>\n"
+	    "Call-ID: m1\nCSeq: 1 BYE\nContent-Length: 0\n\n");
+	CU_ASSERT_EQUAL(status(&f, 0), 400);
+	feed(&f, T0, REGISTER("5001", "m2", "1",
+	    "Contact: <sip:5001@127.0.0.1:6000>;q=7\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 400);
+	fx_teardown(&f);
+}
+
+static void
+test_reload(void)
+{
+	struct fx f;
+	struct bc_err err;
+	bc_store *other;
+	struct bc_dn dn;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	feed(&f, T0, REGISTER("5001", "x1", "1",
+	    "Contact: <sip:5001@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(stored(&f, "5001", T0), 1);
+	/* another connection adds 5003 and deletes 5001 */
+	CU_ASSERT_EQUAL_FATAL(bc_store_open(&other, f.path, 0, 1000, &err),
+	    BC_OK);
+	bc_dn_init(&dn);
+	dn.number = "5003";
+	CU_ASSERT_EQUAL(bc_dn_add(other, &dn, &err), BC_OK);
+	CU_ASSERT_EQUAL(bc_dn_delete(other, "5001", BC_DN_EXTENSION, &err),
+	    BC_OK);
+	bc_store_close(other);
+	CU_ASSERT_EQUAL(bc_sip_server_tick(f.srv, T0, 0, &err), BC_OK);
+	CU_ASSERT_EQUAL(stored(&f, "5001", T0), 0);
+	feed(&f, T0, REGISTER("5001", "x1", "2",
+	    "Contact: <sip:5001@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 404);
+	feed(&f, T0, REGISTER("5003", "x2", "1",
+	    "Contact: <sip:5003@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	/* a restart keeps the unexpired binding */
+	CU_ASSERT_EQUAL(bc_sip_server_flush(f.srv, &err), BC_OK);
+	bc_sip_server_free(f.srv);
+	f.srv = NULL;
+	CU_ASSERT_EQUAL_FATAL(bc_sip_server_create(&f.srv, f.s, &f.conf,
+	    "east", (const unsigned char *)"k", 1, T0 + 5, &err), BC_OK);
+	feed(&f, T0 + 5, INVITE("5003", "z9hG4bKx3", "x3", ""));
+	CU_ASSERT_TRUE(has(&f, 0, "INVITE sip:5003@127.0.0.1:6000"));
+	fx_teardown(&f);
+}
+
+static void
+test_conf(void)
+{
+	struct bc_sip_conf c;
+	struct bc_err err;
+
+	bc_sip_conf_init(&c);
+	CU_ASSERT_EQUAL(bc_sip_listen_parse(&c, "udp:127.0.0.1:5060, "
+	    "tcp:[::1]:5061", &err), BC_OK);
+	CU_ASSERT_EQUAL(c.nlisten, 2);
+	CU_ASSERT_EQUAL(c.listen[1].transport, BC_SIP_TCP);
+	CU_ASSERT_STRING_EQUAL(c.listen[1].host, "::1");
+	CU_ASSERT_EQUAL(c.listen[1].port, 5061);
+	CU_ASSERT_EQUAL(bc_sip_listen_parse(&c, "sctp:1.2.3.4:5", &err),
+	    BC_ECONFIG);
+	CU_ASSERT_EQUAL(bc_sip_listen_parse(&c, "udp:0.0.0.0:5060", &err),
+	    BC_ECONFIG);
+	CU_ASSERT_EQUAL(bc_sip_listen_parse(&c, "udp:1.2.3.4:99999", &err),
+	    BC_ECONFIG);
+	CU_ASSERT_EQUAL(bc_sip_listen_parse(&c, "udp:[::1:5060", &err),
+	    BC_ECONFIG);
+	CU_ASSERT_EQUAL(bc_sip_listen_parse(&c, "udp:1.2.3.4:5060,", &err),
+	    BC_ECONFIG);
+	bc_sip_conf_clear(&c);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct {
+		const char	*name;
+		void		(*fn)(void);
+	} tests[] = {
+		{ "register", test_register },
+		{ "register_refused", test_register_refused },
+		{ "digest", test_digest },
+		{ "proxy_invite", test_proxy_invite },
+		{ "proxy_loop_cancel_response",
+		    test_proxy_loop_cancel_response },
+		{ "in_dialog", test_in_dialog },
+		{ "malformed", test_malformed },
+		{ "reload", test_reload },
+		{ "conf", test_conf },
+	};
+	CU_pSuite suite;
+	size_t i;
+	int failed;
+
+	bc_sip_library_init();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("sip", NULL, NULL);
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (argc < 2 || strcmp(argv[1], tests[i].name) == 0)
+			CU_add_test(suite, tests[i].name, tests[i].fn);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = (int)(CU_get_number_of_failures() +
+	    CU_get_number_of_tests_failed());
+	CU_cleanup_registry();
+	return failed > 0;
+}
