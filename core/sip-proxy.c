@@ -475,8 +475,14 @@ bc_sip_server_input(bc_sip_server *srv, const char *buf, size_t len,
 
 	srv->stats.received++;
 	/* CRLF keep-alives (RFC 5626) */
-	if (len <= 4 && strspn(buf, "\r\n") == len)
-		return BC_OK;
+	if (len <= 4) {
+		size_t i;
+
+		for (i = 0; i < len && (buf[i] == '\r' || buf[i] == '\n'); i++)
+			;
+		if (i == len)
+			return BC_OK;
+	}
 	if (bc_sipmsg_raw_check(buf, len, why, sizeof(why)) != 0 ||
 	    bc_sipmsg_parse(&m, buf, len) != 0) {
 		srv->stats.dropped++;
