@@ -11,7 +11,7 @@
 #define DN_TEXT_MAX	4096	/* association, contact, password */
 
 static const char SQL_DN_ID[] =
-    "SELECT id FROM dn WHERE type = ?1 AND number = ?2";
+    "SELECT id FROM dn WHERE type = CAST(?1 AS TEXT) AND number = ?2";
 static const char SQL_DN_TYPES[] =
     "SELECT type FROM dn WHERE number = ?1 ORDER BY type";
 #define DN_COLUMNS \
@@ -19,9 +19,9 @@ static const char SQL_DN_TYPES[] =
     "d.contact, d.password, d.enabled, p.name FROM dn d " \
     "LEFT JOIN place p ON p.id = d.place_id "
 static const char SQL_DN_GET[] = DN_COLUMNS
-    "WHERE d.type = ?1 AND d.number = ?2";
+    "WHERE d.type = CAST(?1 AS TEXT) AND d.number = ?2";
 static const char SQL_DN_LIST[] = DN_COLUMNS
-    "WHERE (?1 IS NULL OR d.type = ?1) AND (?2 IS NULL OR d.place_id = ?2) "
+    "WHERE (?1 IS NULL OR d.type = CAST(?1 AS TEXT)) AND (?2 IS NULL OR d.place_id = ?2) "
     "ORDER BY d.type, d.number";
 static const char SQL_DN_INSERT[] =
     "INSERT INTO dn (type, number, alias, register, association, contact, "
@@ -29,7 +29,7 @@ static const char SQL_DN_INSERT[] =
 static const char SQL_DN_UPDATE[] =
     "UPDATE dn SET alias = ?3, register = ?4, association = ?5, "
     "contact = ?6, password = ?7, enabled = ?8, place_id = ?9 "
-    "WHERE type = ?1 AND number = ?2";
+    "WHERE type = CAST(?1 AS TEXT) AND number = ?2";
 static const char SQL_DN_DELETE[] = "DELETE FROM dn WHERE id = ?1";
 
 void
@@ -186,20 +186,17 @@ dn_add(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 	sqlite3_int64 id, place_id;
 	int rc;
 
-	if ((rc = dn_valid(dn, err)))
-		return rc;
-	rc = bc_dn_id(s, dn->number, dn->type, &id, err);
-	if (rc == BC_OK)
-		return bc_err_set(err, BC_EEXIST, "dn '%s' (%s) already exists",
-		    dn->number, bc_dn_type_name(dn->type));
-	if (rc != BC_ENOENT)
-		return rc;
-	if ((rc = dn_place(s, dn, &place_id, err)))
+	if ((rc = dn_valid(dn, err)) ||
+	    (rc = dn_place(s, dn, &place_id, err)))
 		return rc;
 	if ((st = bc_stmt(s, SQL_DN_INSERT, err)) == NULL)
 		return err->status;
 	dn_bind(s, st, dn, place_id);
-	if ((rc = bc_step_done(s, st, err, "add dn")))
+	rc = bc_step_insert(s, st, "dn.type, dn.number", err, "add dn");
+	if (rc == BC_EEXIST)
+		return bc_err_set(err, BC_EEXIST, "dn '%s' (%s) already exists",
+		    dn->number, bc_dn_type_name(dn->type));
+	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
 	return bc_options_save(s, BC_OPT_DN, id, &dn->options, 1, err);

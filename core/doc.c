@@ -13,7 +13,7 @@
 #include "store-internal.h"
 
 static const char SQL_DOC_DN[] =
-    "SELECT doc FROM sync_dn_doc WHERE type = ?1 AND number = ?2";
+    "SELECT doc FROM sync_dn_doc WHERE type = CAST(?1 AS TEXT) AND number = ?2";
 static const char SQL_DOC_PLACE[] = "SELECT doc FROM sync_place_doc "
     "WHERE key = ?1";
 static const char SQL_DOC_PERSON[] = "SELECT doc FROM sync_person_doc "

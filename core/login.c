@@ -100,16 +100,15 @@ login_add(bc_store *s, const struct bc_login *l, struct bc_err *err)
 
 	if ((rc = login_valid(l, err)))
 		return rc;
-	rc = bc_login_id(s, l->code, &id, err);
-	if (rc == BC_OK)
-		return bc_err_set(err, BC_EEXIST, "agent login '%s' already "
-		    "exists", l->code);
-	if (rc != BC_ENOENT)
-		return rc;
 	if ((st = bc_stmt(s, SQL_LOGIN_INSERT, err)) == NULL)
 		return err->status;
 	login_bind(st, l);
-	if ((rc = bc_step_done(s, st, err, "add agent login")))
+	rc = bc_step_insert(s, st, "agent_login.code", err,
+	    "add agent login");
+	if (rc == BC_EEXIST)
+		return bc_err_set(err, BC_EEXIST, "agent login '%s' already "
+		    "exists", l->code);
+	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
 	return bc_options_save(s, BC_OPT_LOGIN, id, &l->options, 1, err);

@@ -90,12 +90,11 @@ static const char SQL_SITE_HLC_SET[] =
     "UPDATE site SET hlc = max(hlc, ?1)";
 
 /*
- * Reserves n consecutive HLC values above everything issued or seen;
- * *first gets the first.  Runs inside the caller's write transaction.
+ * The first HLC value to issue: above everything issued or seen, and not
+ * below the wall clock.  *origin gets this site's name (caller frees).
  */
 static int
-hlc_reserve(bc_store *s, long long n, long long *first, char **origin,
-    struct bc_err *err)
+hlc_first(bc_store *s, long long *first, char **origin, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	long long last, now;
@@ -118,7 +117,7 @@ hlc_reserve(bc_store *s, long long n, long long *first, char **origin,
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
 	now = now_hlc();
 	*first = now > last ? now : last + 1;
-	return bc_hlc_observe(s, *first + n - 1, err);
+	return BC_OK;
 }
 
 int
@@ -135,35 +134,77 @@ bc_hlc_observe(bc_store *s, long long hlc, struct bc_err *err)
 static const char SQL_DIRTY_COUNT[] = "SELECT count(*) FROM sync_dirty";
 static const char SQL_DIRTY_CLEAR[] = "DELETE FROM sync_dirty";
 /*
- * bc_next() counts the HLC values from the first reserved, ?2: this site.
- * The documents are hashed once each (MATERIALIZED): the views' columns
- * are subqueries that a flattened query would run once per use.  Every marked
- * object whose document hash changed gets a new HLC, this site as origin
- * and the new hash; an object gone becomes a tombstone.  Marks of objects
- * that never had metadata and are gone leave nothing.
+ * Live marked objects: each gets its document hashed once (a join, not a
+ * LEFT JOIN, so that the hash is computed in one place only) and a new
+ * HLC from bc_next() when the hash changed.  ?1: this site.
  */
-static const char SQL_FLUSH[] =
-    "WITH cur(kind, key, hash) AS MATERIALIZED ("
-    " SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
-    "  LEFT JOIN sync_dn_doc v"
-    "  ON v.type = substr(x.key, 1, instr(x.key, ':') - 1)"
-    "  AND v.number = substr(x.key, instr(x.key, ':') + 1)"
-    "  WHERE x.kind = 'dn'"
-    " UNION ALL SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
-    "  LEFT JOIN sync_place_doc v ON v.key = x.key WHERE x.kind = 'place'"
-    " UNION ALL SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
-    "  LEFT JOIN sync_person_doc v ON v.key = x.key WHERE x.kind = 'person'"
-    " UNION ALL SELECT x.kind, x.key, bc_hash(v.doc) FROM sync_dirty x"
-    "  LEFT JOIN sync_login_doc v ON v.key = x.key WHERE x.kind = 'login')"
-    "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted) "
-    "SELECT kind, key, bc_next(), ?2, hash, hash IS NULL FROM cur c "
-    "WHERE hash IS NOT NULL OR EXISTS (SELECT 1 FROM sync_meta m"
-    " WHERE m.kind = c.kind AND m.key = c.key) "
-    "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc,"
-    " origin = excluded.origin, hash = excluded.hash,"
-    " deleted = excluded.deleted "
-    "WHERE sync_meta.hash IS NOT excluded.hash"
-    " OR sync_meta.deleted <> excluded.deleted";
+#define FLUSH_LIVE(kind, join) \
+    "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted) " \
+    "SELECT '" kind "', x.key, bc_next(), ?1, bc_hash(v.doc), 0 " \
+    "FROM sync_dirty x JOIN " join " WHERE x.kind = '" kind "' " \
+    "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, " \
+    "origin = excluded.origin, hash = excluded.hash, deleted = 0 " \
+    "WHERE sync_meta.hash IS NOT excluded.hash OR sync_meta.deleted = 1"
+/* Marked objects that are gone (few: deletions); see flush_gone(). */
+#define FLUSH_GONE(kind, absent) \
+    "SELECT x.key FROM sync_dirty x WHERE x.kind = '" kind "' " \
+    "AND NOT EXISTS (" absent ")"
+#define DN_OF_KEY \
+    "type = substr(x.key, 1, instr(x.key, ':') - 1) " \
+    "AND number = substr(x.key, instr(x.key, ':') + 1)"
+
+static const char *const flush_live[] = {
+	FLUSH_LIVE("dn", "sync_dn_doc v ON v." DN_OF_KEY),
+	FLUSH_LIVE("place", "sync_place_doc v ON v.key = x.key"),
+	FLUSH_LIVE("person", "sync_person_doc v ON v.key = x.key"),
+	FLUSH_LIVE("login", "sync_login_doc v ON v.key = x.key"),
+};
+static const char *const flush_gone[][2] = {
+	{ "dn", FLUSH_GONE("dn", "SELECT 1 FROM dn WHERE " DN_OF_KEY) },
+	{ "place", FLUSH_GONE("place", "SELECT 1 FROM place "
+	    "WHERE name = x.key") },
+	{ "person", FLUSH_GONE("person", "SELECT 1 FROM person "
+	    "WHERE username = x.key") },
+	{ "login", FLUSH_GONE("login", "SELECT 1 FROM agent_login "
+	    "WHERE code = x.key") },
+};
+static const char SQL_TOMBSTONE[] = "UPDATE sync_meta SET hlc = bc_next(), "
+    "origin = ?3, hash = NULL, deleted = 1 WHERE kind = ?1 AND key = ?2 "
+    "AND deleted = 0";
+
+/*
+ * Turns the metadata of marked objects that are gone into tombstones.
+ * One lookup per deletion, found by one pass over the marks: an UPDATE
+ * joined to the marks would walk every metadata row of the kind.
+ */
+static int
+flush_gone_kind(bc_store *s, const char *kind, const char *sql,
+    const char *origin, int *changed, struct bc_err *err)
+{
+	sqlite3_stmt *list, *st;
+	int rc = BC_OK, step;
+
+	step = sqlite3_prepare_v2(s->db, sql, -1, &list, NULL);
+	if (step != SQLITE_OK)
+		return bc_sqlite_err(s, step, err, "record deletions");
+	while (rc == BC_OK && (step = sqlite3_step(list)) == SQLITE_ROW) {
+		if ((st = bc_stmt(s, SQL_TOMBSTONE, err)) == NULL) {
+			rc = err->status;
+			break;
+		}
+		bc_bind_text(st, 1, kind);
+		sqlite3_bind_text(st, 2, (const char *)
+		    sqlite3_column_text(list, 0), -1, SQLITE_TRANSIENT);
+		bc_bind_text(st, 3, origin);
+		if ((rc = bc_step_done(s, st, err, "record deletions")) ==
+		    BC_OK)
+			*changed += sqlite3_changes(s->db);
+	}
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(s, step, err, "record deletions");
+	sqlite3_finalize(list);
+	return rc;
+}
 
 int
 bc_meta_flush(bc_store *s, struct bc_err *err)
@@ -171,7 +212,8 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 	sqlite3_stmt *st;
 	long long n, first;
 	char *origin = NULL;
-	int rc;
+	size_t i;
+	int rc, changed = 0;
 
 	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
 		return err->status;
@@ -182,16 +224,29 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 		return bc_sqlite_err(s, rc, err, "read changes");
 	if (n == 0)
 		return BC_OK;
-	if ((rc = hlc_reserve(s, n, &first, &origin, err)))
+	if ((rc = hlc_first(s, &first, &origin, err)))
 		return rc;
-	if ((st = bc_stmt(s, SQL_FLUSH, err)) == NULL) {
-		free(origin);
-		return err->status;
-	}
 	s->hlc_next = first;
-	sqlite3_bind_text(st, 2, origin, -1, SQLITE_TRANSIENT);
+	for (i = 0; rc == BC_OK && i < sizeof(flush_live) /
+	    sizeof(flush_live[0]); i++) {
+		if ((st = bc_stmt(s, flush_live[i], err)) == NULL) {
+			rc = err->status;
+			break;
+		}
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+		if ((rc = bc_step_done(s, st, err, "record changes")) ==
+		    BC_OK)
+			changed += sqlite3_changes(s->db);
+	}
+	for (i = 0; rc == BC_OK && i < sizeof(flush_gone) /
+	    sizeof(flush_gone[0]); i++)
+		rc = flush_gone_kind(s, flush_gone[i][0], flush_gone[i][1],
+		    origin, &changed, err);
 	free(origin);
-	if ((rc = bc_step_done(s, st, err, "record changes")))
+	if (rc)
+		return rc;
+	/* the clock moves only when something really changed */
+	if (changed > 0 && (rc = bc_hlc_observe(s, s->hlc_next - 1, err)))
 		return rc;
 	if ((st = bc_stmt(s, SQL_DIRTY_CLEAR, err)) == NULL)
 		return err->status;
@@ -211,8 +266,11 @@ bc_meta_touch(bc_store *s, const char *kind, const char *key,
 	int rc;
 
 	if ((rc = bc_meta_flush(s, err)) ||
-	    (rc = hlc_reserve(s, 1, &hlc, &origin, err)))
+	    (rc = hlc_first(s, &hlc, &origin, err)) ||
+	    (rc = bc_hlc_observe(s, hlc, err))) {
+		free(origin);
 		return rc;
+	}
 	if ((st = bc_stmt(s, SQL_META_TOUCH, err)) == NULL) {
 		free(origin);
 		return err->status;
@@ -227,7 +285,8 @@ bc_meta_touch(bc_store *s, const char *kind, const char *key,
 
 /*
  * Records changes left by writers that bypass the library (the sqlite3
- * shell): called when a store is opened for writing.
+ * shell), before metadata is compared (diff, sync).  Other writes record
+ * them anyway when they commit.
  */
 int
 bc_meta_catch_up(bc_store *s, struct bc_err *err)

@@ -185,16 +185,21 @@ person_save_logins(bc_store *s, sqlite3_int64 id, const struct bc_person *p,
 			return rc;
 	}
 	for (i = 0; i < p->nlogins; i++) {
-		if ((rc = bc_login_id(s, p->logins[i].code, &login_id, err)) ||
-		    (rc = bc_rule_login_free(s, p->logins[i].code, login_id,
-		    id, err)))
+		if ((rc = bc_login_id(s, p->logins[i].code, &login_id, err)))
 			return rc;
 		if ((st = bc_stmt(s, SQL_PERSON_LOGIN_INSERT, err)) == NULL)
 			return err->status;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, login_id);
 		sqlite3_bind_int(st, 3, p->logins[i].wrapup);
-		if ((rc = bc_step_done(s, st, err, "update person")))
+		rc = bc_step_insert(s, st, "person_login.login_id", err,
+		    "update person");
+		/* held by someone else: the rule names the holder */
+		if (rc == BC_EEXIST && (rc = bc_rule_login_free(s,
+		    p->logins[i].code, login_id, id, err)) == BC_OK)
+			rc = bc_err_set(err, BC_EINTERNAL, "agent login '%s': "
+			    "unexpected duplicate", p->logins[i].code);
+		if (rc)
 			return rc;
 	}
 	return BC_OK;
@@ -205,20 +210,19 @@ person_add(bc_store *s, const struct bc_person *p, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 id;
-	int rc, agent;
+	int rc;
 
 	if ((rc = person_valid(p, err)))
 		return rc;
-	rc = person_id(s, p->username, &id, &agent, err);
-	if (rc == BC_OK)
-		return bc_err_set(err, BC_EEXIST, "person '%s' already exists",
-		    p->username);
-	if (rc != BC_ENOENT)
-		return rc;
 	if ((st = bc_stmt(s, SQL_PERSON_INSERT, err)) == NULL)
 		return err->status;
-	if ((rc = person_bind(s, st, p, err)) ||
-	    (rc = bc_step_done(s, st, err, "add person")))
+	if ((rc = person_bind(s, st, p, err)))
+		return rc;
+	rc = bc_step_insert(s, st, "person.username", err, "add person");
+	if (rc == BC_EEXIST)
+		return bc_err_set(err, BC_EEXIST, "person '%s' already exists",
+		    p->username);
+	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
 	return person_save_logins(s, id, p, 1, err);

@@ -26,7 +26,7 @@ static const char SQL_PLACE_USER[] =
     "LIMIT 1";
 static const char SQL_DN_PLACE_OF[] =
     "SELECT d.id, p.name FROM dn d LEFT JOIN place p ON p.id = d.place_id "
-    "WHERE d.type = ?1 AND d.number = ?2";
+    "WHERE d.type = CAST(?1 AS TEXT) AND d.number = ?2";
 static const char SQL_DN_SET_PLACE[] =
     "UPDATE dn SET place_id = ?2 WHERE id = ?1";
 
@@ -245,17 +245,15 @@ place_add(bc_store *s, const struct bc_place *p, struct bc_err *err)
 
 	if ((rc = place_valid(p, err)))
 		return rc;
-	rc = bc_place_id(s, p->name, &id, err);
-	if (rc == BC_OK)
-		return bc_err_set(err, BC_EEXIST, "place '%s' already exists",
-		    p->name);
-	if (rc != BC_ENOENT)
-		return rc;
 	if ((st = bc_stmt(s, SQL_PLACE_INSERT, err)) == NULL)
 		return err->status;
 	bc_bind_text(st, 1, p->name);
 	sqlite3_bind_int(st, 2, p->enabled ? 1 : 0);
-	if ((rc = bc_step_done(s, st, err, "add place")))
+	rc = bc_step_insert(s, st, "place.name", err, "add place");
+	if (rc == BC_EEXIST)
+		return bc_err_set(err, BC_EEXIST, "place '%s' already exists",
+		    p->name);
+	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
 	if ((rc = place_assign_dns(s, id, p, 1, err)))

@@ -53,6 +53,14 @@ int		 bc_sqlite_err(bc_store *, int rc, struct bc_err *,
 int		 bc_step_done(bc_store *, sqlite3_stmt *, struct bc_err *,
 		    const char *what);
 
+/*
+ * Runs an INSERT like bc_step_done(), but returns BC_EEXIST, err left for
+ * the caller to fill, when the row breaks the unique key whose columns
+ * SQLite names `unique` ("dn.type, dn.number").  Letting the index find
+ * duplicates saves a lookup per write.
+ */
+int		 bc_step_insert(bc_store *, sqlite3_stmt *, const char *unique,
+		    struct bc_err *, const char *what);
 /* Binds a string that may be NULL. */
 int		 bc_bind_text(sqlite3_stmt *, int, const char *);
 /* strdup of a column that may be NULL; sets *nomem on failure. */

@@ -119,6 +119,24 @@ bc_step_done(bc_store *s, sqlite3_stmt *st, struct bc_err *err,
 	return bc_sqlite_err(s, rc, err, what);
 }
 
+int
+bc_step_insert(bc_store *s, sqlite3_stmt *st, const char *unique,
+    struct bc_err *err, const char *what)
+{
+	int rc, dup;
+
+	rc = sqlite3_step(st);
+	dup = (rc == SQLITE_CONSTRAINT_UNIQUE ||
+	    rc == SQLITE_CONSTRAINT_PRIMARYKEY) &&
+	    strstr(sqlite3_errmsg(s->db), unique) != NULL;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return BC_OK;
+	if (dup)
+		return BC_EEXIST;
+	return bc_sqlite_err(s, rc, err, what);
+}
+
 static int
 exec(bc_store *s, const char *sql, struct bc_err *err, const char *what)
 {
@@ -265,7 +283,7 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	 * A page cache large enough that a big transaction (an import, a
 	 * first synchronization) is not spilled to the WAL page by page.
 	 */
-	if ((rc = exec(s, "PRAGMA cache_size=-65536", err, "set cache")) ||
+	if ((rc = exec(s, "PRAGMA cache_size=-262144", err, "set cache")) ||
 	    (rc = exec(s, "PRAGMA temp_store=MEMORY", err, "set cache")) ||
 	    (rc = exec(s, "PRAGMA foreign_keys=ON", err, "enable keys")) ||
 	    (rc = bc_meta_register(s, err)))
@@ -298,8 +316,6 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 			    "initialised: run 'bcadm init'", path);
 			goto fail;
 		}
-		if ((rc = bc_meta_catch_up(s, err)))
-			goto fail;
 	}
 	*out = s;
 	return BC_OK;

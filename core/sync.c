@@ -164,6 +164,9 @@ bc_diff(bc_store *a, bc_store *b, bc_diff_cb cb, void *arg, size_t *count,
 	int rc;
 
 	*count = 0;
+	if ((rc = bc_meta_catch_up(a, err)) ||
+	    (rc = bc_meta_catch_up(b, err)))
+		return rc;
 	if ((rc = bc_read_begin(a, err)))
 		return rc;
 	if ((rc = bc_read_begin(b, err))) {
@@ -361,7 +364,7 @@ static const char SQL_COPY_APPLY[] = "INSERT INTO sync_meta "
 static const char SQL_COPY_MAX[] =
     "SELECT coalesce(max(hlc), 0) FROM temp.sync_copy";
 static const char SQL_RELEASE_DN[] =
-    "UPDATE dn SET place_id = NULL WHERE type = ?1 AND number = ?2 "
+    "UPDATE dn SET place_id = NULL WHERE type = CAST(?1 AS TEXT) AND number = ?2 "
     "AND place_id IS NOT NULL";
 static const char SQL_RELEASE_LOGIN[] = "DELETE FROM person_login WHERE "
     "login_id = (SELECT id FROM agent_login WHERE code = ?1)";
@@ -795,6 +798,9 @@ sync_begin(struct sync_ctx *x, bc_store *a, bc_store *b,
 	x->opts = o;
 	x->stats = stats;
 	x->err = err;
+	if ((rc = bc_meta_catch_up(a, err)) ||
+	    (rc = bc_meta_catch_up(b, err)))
+		return rc;
 	if ((rc = site_name(a, &x->site[0], err)) ||
 	    (rc = site_name(b, &x->site[1], err)))
 		return rc;

@@ -17,13 +17,18 @@ CREATE TABLE place (
 
 CREATE TABLE dn (
 	id		INTEGER PRIMARY KEY,
-	type		TEXT NOT NULL CHECK (type IN ('extension', 'acd-queue',
-			    'call-processing-port', 'routing-point', 'trunk',
-			    'voip-service')),
+	-- OR chains, not IN lists: SQLite builds a lookup table for an IN
+	-- list on every row written
+	type		TEXT NOT NULL CHECK (type = 'extension' OR
+			    type = 'acd-queue' OR
+			    type = 'call-processing-port' OR
+			    type = 'routing-point' OR type = 'trunk' OR
+			    type = 'voip-service'),
 	number		TEXT NOT NULL CHECK (length(number) BETWEEN 1 AND 255),
 	alias		TEXT CHECK (length(alias) <= 255),
 	register	TEXT NOT NULL DEFAULT 'true'
-			    CHECK (register IN ('true', 'false', 'on-demand')),
+			    CHECK (register = 'true' OR register = 'false' OR
+			    register = 'on-demand'),
 	association	TEXT,
 	contact		TEXT,
 	password	TEXT,

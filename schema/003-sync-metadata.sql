@@ -67,7 +67,8 @@ SELECT d.type AS type, d.number AS number, d.type || ':' || d.number AS key,
 	    o.value) FROM (SELECT section, key, value FROM dn_option
 	    WHERE dn_id = d.id ORDER BY section, key) o)) AS doc
 FROM dn d
-WHERE d.type IN ('extension', 'acd-queue', 'call-processing-port');
+WHERE d.type = 'extension' OR d.type = 'acd-queue' OR
+    d.type = 'call-processing-port';
 
 CREATE VIEW sync_place_doc AS
 SELECT p.name AS key,
@@ -105,7 +106,8 @@ FROM agent_login l;
 
 -- ---- change capture --------------------------------------------------
 CREATE TRIGGER dn_sync_insert AFTER INSERT ON dn
-WHEN NEW.type IN ('extension', 'acd-queue', 'call-processing-port')
+WHEN (NEW.type = 'extension' OR NEW.type = 'acd-queue' OR
+    NEW.type = 'call-processing-port')
 BEGIN
 	INSERT OR IGNORE INTO sync_dirty
 	    VALUES ('dn', NEW.type || ':' || NEW.number);
@@ -116,18 +118,21 @@ END;
 CREATE TRIGGER dn_sync_update AFTER UPDATE ON dn
 BEGIN
 	INSERT OR IGNORE INTO sync_dirty
-	    SELECT 'dn', OLD.type || ':' || OLD.number WHERE OLD.type IN
-	    ('extension', 'acd-queue', 'call-processing-port');
+	    SELECT 'dn', OLD.type || ':' || OLD.number
+	    WHERE OLD.type = 'extension' OR OLD.type = 'acd-queue' OR
+	    OLD.type = 'call-processing-port';
 	INSERT OR IGNORE INTO sync_dirty
-	    SELECT 'dn', NEW.type || ':' || NEW.number WHERE NEW.type IN
-	    ('extension', 'acd-queue', 'call-processing-port');
+	    SELECT 'dn', NEW.type || ':' || NEW.number
+	    WHERE NEW.type = 'extension' OR NEW.type = 'acd-queue' OR
+	    NEW.type = 'call-processing-port';
 	INSERT OR IGNORE INTO sync_dirty
 	    SELECT 'place', name FROM place
 	    WHERE id IN (OLD.place_id, NEW.place_id);
 END;
 
 CREATE TRIGGER dn_sync_delete AFTER DELETE ON dn
-WHEN OLD.type IN ('extension', 'acd-queue', 'call-processing-port')
+WHEN (OLD.type = 'extension' OR OLD.type = 'acd-queue' OR
+    OLD.type = 'call-processing-port')
 BEGIN
 	INSERT OR IGNORE INTO sync_dirty
 	    VALUES ('dn', OLD.type || ':' || OLD.number);
@@ -138,20 +143,20 @@ END;
 CREATE TRIGGER dn_option_sync_insert AFTER INSERT ON dn_option
 BEGIN
 	INSERT OR IGNORE INTO sync_dirty SELECT 'dn', type || ':' || number
-	    FROM dn WHERE id = NEW.dn_id AND type IN
-	    ('extension', 'acd-queue', 'call-processing-port');
+	    FROM dn WHERE id = NEW.dn_id AND (type = 'extension'
+	    OR type = 'acd-queue' OR type = 'call-processing-port');
 END;
 CREATE TRIGGER dn_option_sync_update AFTER UPDATE ON dn_option
 BEGIN
 	INSERT OR IGNORE INTO sync_dirty SELECT 'dn', type || ':' || number
-	    FROM dn WHERE id IN (OLD.dn_id, NEW.dn_id) AND type IN
-	    ('extension', 'acd-queue', 'call-processing-port');
+	    FROM dn WHERE id IN (OLD.dn_id, NEW.dn_id) AND (type = 'extension'
+	    OR type = 'acd-queue' OR type = 'call-processing-port');
 END;
 CREATE TRIGGER dn_option_sync_delete AFTER DELETE ON dn_option
 BEGIN
 	INSERT OR IGNORE INTO sync_dirty SELECT 'dn', type || ':' || number
-	    FROM dn WHERE id = OLD.dn_id AND type IN
-	    ('extension', 'acd-queue', 'call-processing-port');
+	    FROM dn WHERE id = OLD.dn_id AND (type = 'extension'
+	    OR type = 'acd-queue' OR type = 'call-processing-port');
 END;
 
 CREATE TRIGGER place_sync_insert AFTER INSERT ON place

@@ -102,8 +102,9 @@ run bcadm dn list
 cp "$T/stdout" "$T/dn-list"
 expect_ok bcadm dn l
 check "'dn l' prints what 'dn list' prints" cmp -s "$T/stdout" "$T/dn-list"
-expect_ok bcadm d l
-check "'d l' prints what 'dn list' prints" cmp -s "$T/stdout" "$T/dn-list"
+expect_ok bcadm dn li
+check "'dn li' prints what 'dn list' prints" cmp -s "$T/stdout" "$T/dn-list"
+expect_error 64 "^bcadm: ambiguous command 'd'$" bcadm d l
 expect_ok bcadm dn sh 5001
 expect_line "number: 5001"
 expect_ok bcadm pl li

@@ -130,7 +130,8 @@ test_unknown_section(void)
 	char *dir, *path;
 	int rc;
 
-	want_error("[site]\nname = east\n[peer]\nname = west\n", 3, "peer");
+	want_error("[site]\nname = east\n[nosuch]\nname = west\n", 3,
+	    "nosuch");
 	/* an unknown section with no keys is still an unknown section */
 	rc = load_text("[site]\nname = east\n[other]\n", &c, &err, &dir,
 	    &path);
