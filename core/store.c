@@ -148,6 +148,26 @@ exec(bc_store *s, const char *sql, struct bc_err *err, const char *what)
 	return BC_OK;
 }
 
+/*
+ * Transaction statements are prepared once: every library write runs at
+ * least one level, so they are on the hot path.  Nested levels reuse one
+ * savepoint name; SQLite resolves a name to the innermost savepoint.
+ */
+static const char SQL_BEGIN_WRITE[] = "BEGIN IMMEDIATE";
+static const char SQL_BEGIN_READ[] = "BEGIN";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_SAVEPOINT[] = "SAVEPOINT bc";
+static const char SQL_RELEASE[] = "RELEASE bc";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO bc";
+/*
+ * Page cache: 8 MiB for ordinary work, so that streaming reads (diff) stay
+ * small whatever the store's size; 256 MiB during a bulk transaction, so
+ * that a large write is not spilled to the WAL page by page.
+ */
+static const char SQL_CACHE_SMALL[] = "PRAGMA cache_size=-8192";
+static const char SQL_CACHE_BULK[] = "PRAGMA cache_size=-262144";
+
 /* One integer from a query without parameters. */
 static int
 query_int(bc_store *s, const char *sql, long long *out, struct bc_err *err)
@@ -279,11 +299,8 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	    &tables, err)) ||
 	    (rc = query_int(s, "PRAGMA user_version", &version, err)))
 		goto fail;
-	/*
-	 * A page cache large enough that a big transaction (an import, a
-	 * first synchronization) is not spilled to the WAL page by page.
-	 */
-	if ((rc = exec(s, "PRAGMA cache_size=-262144", err, "set cache")) ||
+	/* bulk transactions raise the page cache; see bc_tx_begin_bulk() */
+	if ((rc = exec(s, SQL_CACHE_SMALL, err, "set cache")) ||
 	    (rc = exec(s, "PRAGMA temp_store=MEMORY", err, "set cache")) ||
 	    (rc = exec(s, "PRAGMA foreign_keys=ON", err, "enable keys")) ||
 	    (rc = bc_meta_register(s, err)))
@@ -358,18 +375,6 @@ bc_tx_depth(const bc_store *s)
 	return s->depth;
 }
 
-/*
- * Transaction statements are prepared once: every library write runs at
- * least one level, so they are on the hot path.  Nested levels reuse one
- * savepoint name; SQLite resolves a name to the innermost savepoint.
- */
-static const char SQL_BEGIN_WRITE[] = "BEGIN IMMEDIATE";
-static const char SQL_BEGIN_READ[] = "BEGIN";
-static const char SQL_COMMIT[] = "COMMIT";
-static const char SQL_ROLLBACK[] = "ROLLBACK";
-static const char SQL_SAVEPOINT[] = "SAVEPOINT bc";
-static const char SQL_RELEASE[] = "RELEASE bc";
-static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO bc";
 
 static int
 tx_exec(bc_store *s, const char *sql, struct bc_err *err, const char *what)
@@ -424,6 +429,7 @@ bc_tx_begin_bulk(bc_store *s, struct bc_err *err)
 	if ((rc = tx_begin(s, 1, err)) == BC_OK) {
 		s->bulk = 1;
 		s->poisoned = 0;
+		sqlite3_exec(s->db, SQL_CACHE_BULK, NULL, NULL, NULL);
 	}
 	return rc;
 }
@@ -463,6 +469,10 @@ bc_tx_commit(bc_store *s, struct bc_err *err)
 		return rc;
 	}
 	s->depth--;
+	if (s->depth == 0 && s->bulk) {
+		sqlite3_exec(s->db, SQL_CACHE_SMALL, NULL, NULL, NULL);
+		s->bulk = 0;
+	}
 	return BC_OK;
 }
 
@@ -481,6 +491,8 @@ bc_tx_rollback(bc_store *s)
 			s->poisoned = 1;
 		return;
 	}
+	if (s->bulk)
+		sqlite3_exec(s->db, SQL_CACHE_SMALL, NULL, NULL, NULL);
 	s->bulk = 0;
 	s->poisoned = 0;
 	if (s->depth == 0) {

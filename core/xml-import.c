@@ -1251,7 +1251,9 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 		*m->err = e;
 		goto out;
 	}
-	if ((rc = bc_tx_begin(m->s, m->err)))
+	/* all or nothing anyway: a bulk transaction when it is the outermost */
+	if ((rc = bc_tx_depth(m->s) == 0 ? bc_tx_begin_bulk(m->s, m->err) :
+	    bc_tx_begin(m->s, m->err)))
 		goto out;
 	if ((rc = imp_prepare(m, &e))) {
 		*m->err = e;
