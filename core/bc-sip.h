@@ -49,6 +49,12 @@ int	bc_reg_foreach(bc_store *, const char *number, long long now,
  */
 int	bc_reg_replace(bc_store *, const char *number,
 	    const struct bc_binding *, size_t n, struct bc_err *);
+/*
+ * Prepares the connection for frequent binding writes: synchronous=NORMAL
+ * (in WAL mode a power loss may lose the last batches, never corrupts the
+ * store; bindings are re-sent by phones anyway).
+ */
+int	bc_reg_writer(bc_store *, struct bc_err *);
 /* Removes bindings that expired at or before now; *count gets how many. */
 int	bc_reg_expire(bc_store *, long long now, size_t *count,
 	    struct bc_err *);

@@ -157,6 +157,20 @@ bc_reg_expire(bc_store *s, long long now, size_t *count, struct bc_err *err)
 }
 
 int
+bc_reg_writer(bc_store *s, struct bc_err *err)
+{
+	int rc;
+
+	if (s->depth > 0)
+		return bc_err_set(err, BC_EINTERNAL, "bc_reg_writer inside a "
+		    "transaction");
+	rc = sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL,
+	    NULL);
+	return rc == SQLITE_OK ? BC_OK : bc_sqlite_err(s, rc, err,
+	    "set synchronous");
+}
+
+int
 bc_store_data_version(bc_store *s, long long *out, struct bc_err *err)
 {
 	static const char SQL_DATA_VERSION[] = "PRAGMA data_version";

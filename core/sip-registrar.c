@@ -347,7 +347,8 @@ bc_sip_server_create(bc_sip_server **out, bc_store *store,
 	    "/dev/urandom", err)))
 		goto fail;
 
-	if ((rc = bc_store_data_version(store, &srv->data_version, err)) ||
+	if ((rc = bc_reg_writer(store, err)) ||
+	    (rc = bc_store_data_version(store, &srv->data_version, err)) ||
 	    (rc = reload(srv, err)))
 		goto fail;
 	/* bindings that outlived a restart */
