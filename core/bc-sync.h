@@ -23,7 +23,12 @@ int	bc_doc_get(bc_store *, const char *kind, const char *key, char **doc,
 	    struct bc_err *);
 /*
  * Makes the object equal to doc (creating it), or deletes it when doc is
- * NULL.  Site-specific fields of an existing object are kept.
+ * NULL.  Site-specific fields of an existing object are kept.  Objects
+ * are applied one at a time, so a document may name one this store lacks
+ * (a DN of a place, a login or the default place of a person, deleted
+ * here meanwhile): such references are left out, and the result differs
+ * from doc.  A deleted place or login is first taken from the persons
+ * that use it.
  */
 int	bc_doc_apply(bc_store *, const char *kind, const char *key,
 	    const char *doc, struct bc_err *);

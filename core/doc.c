@@ -180,21 +180,58 @@ struct place_arg {
 	struct bc_place	*p;
 };
 
+/* A DN the store lacks is left out (see bc_doc_apply()). */
 static int
 each_place_dn(void *arg, const char *k, const char *v, struct bc_err *err)
 {
 	struct place_arg *pa = arg;
+	int rc;
 
 	(void)k;
 	if (v == NULL)
 		return bc_err_set(err, BC_EINVAL, "document: empty dn");
-	return bc_place_add_dn_ref(pa->s, pa->p, v, err);
+	rc = bc_place_add_dn_ref(pa->s, pa->p, v, err);
+	return rc == BC_ENOENT ? BC_OK : rc;
 }
 
+struct person_arg {
+	bc_store		*s;
+	struct bc_person	*p;
+};
+
+/* A login the store lacks is left out (see bc_doc_apply()). */
 static int
 each_login(void *arg, const char *k, const char *v, struct bc_err *err)
 {
-	return bc_person_add_login(arg, k, v != NULL ? atoi(v) : 0, err);
+	struct person_arg *pa = arg;
+	sqlite3_int64 id;
+	int rc;
+
+	if (k == NULL)
+		return bc_err_set(err, BC_EINVAL, "document: empty login");
+	if ((rc = bc_login_id(pa->s, k, &id, err)) == BC_ENOENT)
+		return BC_OK;
+	if (rc)
+		return rc;
+	return bc_person_add_login(pa->p, k, v != NULL ? atoi(v) : 0, err);
+}
+
+static const char SQL_UNHOLD_LOGIN[] = "DELETE FROM person_login WHERE "
+    "login_id = (SELECT id FROM agent_login WHERE code = ?1)";
+static const char SQL_UNUSE_PLACE[] = "UPDATE person SET place_id = NULL "
+    "WHERE place_id = (SELECT id FROM place WHERE name = ?1)";
+
+/* Frees an object from what refers to it, before it is deleted. */
+static int
+unreference(bc_store *s, const char *sql, const char *key,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, key);
+	return bc_step_done(s, st, err, "free references");
 }
 
 /* ---- applying a document ------------------------------------------- */
@@ -259,7 +296,11 @@ apply_place(bc_store *s, const char *key, const char *doc,
 	exists = rc == BC_OK;
 	if (doc == NULL) {
 		bc_place_clear(&p);
-		return exists ? bc_place_delete(s, key, err) : BC_OK;
+		if (!exists)
+			return BC_OK;
+		if ((rc = unreference(s, SQL_UNUSE_PLACE, key, err)))
+			return rc;
+		return bc_place_delete(s, key, err);
 	}
 	if (!exists && (p.name = strdup(key)) == NULL)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
@@ -281,6 +322,8 @@ apply_person(bc_store *s, const char *key, const char *doc,
     struct bc_err *err)
 {
 	struct bc_person p;
+	struct person_arg pa;
+	sqlite3_int64 place_id;
 	int rc, exists, agent;
 
 	rc = bc_person_get(s, key, &p, err);
@@ -315,8 +358,18 @@ apply_person(bc_store *s, const char *key, const char *doc,
 	    (rc = doc_text(s, doc, "$.preferred-site", &p.preferred_site,
 	    err)) ||
 	    (rc = doc_text(s, doc, "$.place", &p.place, err)) ||
-	    (rc = doc_int(s, doc, "$.enabled", &p.enabled, err)) ||
-	    (rc = doc_each(s, doc, "$.login", each_login, &p, err)))
+	    (rc = doc_int(s, doc, "$.enabled", &p.enabled, err)))
+		goto done;
+	pa.s = s;
+	pa.p = &p;
+	if ((rc = doc_each(s, doc, "$.login", each_login, &pa, err)))
+		goto done;
+	/* a default place the store lacks is left out */
+	if (p.place != NULL &&
+	    (rc = bc_place_id(s, p.place, &place_id, err)) == BC_ENOENT) {
+		free(p.place);
+		p.place = NULL;
+	} else if (rc)
 		goto done;
 	rc = exists ? bc_person_update(s, &p, err) : bc_person_add(s, &p, err);
 done:
@@ -337,7 +390,11 @@ apply_login(bc_store *s, const char *key, const char *doc,
 	exists = rc == BC_OK;
 	if (doc == NULL) {
 		bc_login_clear(&l);
-		return exists ? bc_login_delete(s, key, err) : BC_OK;
+		if (!exists)
+			return BC_OK;
+		if ((rc = unreference(s, SQL_UNHOLD_LOGIN, key, err)))
+			return rc;
+		return bc_login_delete(s, key, err);
 	}
 	if (!exists && (l.code = strdup(key)) == NULL)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
@@ -377,16 +434,24 @@ bc_doc_apply(bc_store *s, const char *kind, const char *key, const char *doc,
 /* ---- comparing ----------------------------------------------------- */
 
 /*
- * Leaves of both documents joined by path; a field whose value differs,
- * or that one side lacks, is a row.  "$." is cut from the path.
+ * Leaves of both documents joined by name; a field whose value differs,
+ * or that one side lacks, is a row.  Names: a top-level field by its key
+ * ("alias"), a member of a map by map and key ("option.TServer/x",
+ * "login.1001"), a list element by list and value ("dn.extension:5001",
+ * value "listed"): lists compare as sets, not by position.
  */
+#define DOC_LEAVES(n) \
+    "SELECT CASE WHEN p.id IS NULL THEN t.key" \
+    " WHEN p.type = 'array' THEN p.key || '.' || t.atom" \
+    " ELSE p.key || '.' || t.key END," \
+    " CASE WHEN p.type = 'array' THEN 'listed'" \
+    " WHEN t.type = 'null' THEN NULL ELSE t.atom END" \
+    " FROM json_tree(" n ") t LEFT JOIN json_tree(" n ") p" \
+    " ON p.id = t.parent AND p.parent IS NOT NULL" \
+    " WHERE t.type NOT IN ('object', 'array')"
 static const char SQL_COMPARE[] =
-    "WITH a(k, v) AS (SELECT substr(fullkey, 3), CASE WHEN type = 'null'"
-    " THEN NULL ELSE atom END FROM json_tree(?1)"
-    " WHERE type NOT IN ('object', 'array')),"
-    " b(k, v) AS (SELECT substr(fullkey, 3), CASE WHEN type = 'null'"
-    " THEN NULL ELSE atom END FROM json_tree(?2)"
-    " WHERE type NOT IN ('object', 'array')) "
+    "WITH a(k, v) AS (" DOC_LEAVES("?1") "),"
+    " b(k, v) AS (" DOC_LEAVES("?2") ") "
     "SELECT coalesce(a.k, b.k), a.v, b.v FROM a FULL JOIN b ON a.k = b.k"
     " WHERE a.k IS NULL OR b.k IS NULL OR a.v IS NOT b.v ORDER BY 1";
 

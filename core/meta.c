@@ -294,8 +294,6 @@ bc_meta_catch_up(bc_store *s, struct bc_err *err)
 	sqlite3_stmt *st;
 	int rc, pending;
 
-	if (s->readonly)
-		return BC_OK;
 	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
 		return err->status;
 	rc = sqlite3_step(st);
@@ -303,6 +301,12 @@ bc_meta_catch_up(bc_store *s, struct bc_err *err)
 	sqlite3_reset(st);
 	if (!pending)
 		return BC_OK;
+	/* comparing without them would give a wrong answer */
+	if (s->readonly)
+		return bc_err_set(err, BC_ECREATE, "store '%s' has changes "
+		    "made around sipbc that are not recorded yet, and this "
+		    "user cannot write it to record them: run any bcadm write "
+		    "on it as its owner first", s->path);
 	if ((rc = bc_tx_begin(s, err)))
 		return rc;
 	return bc_tx_end(s, BC_OK, err);	/* commit flushes */

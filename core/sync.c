@@ -395,6 +395,31 @@ copy_meta(bc_store *s, const char *kind, const struct cur *w,
 }
 
 /*
+ * Copies the winner's metadata when the loser now holds exactly the
+ * winner's document.  When it does not (a reference was left out, see
+ * bc_doc_apply()), the object stays marked and is recorded as this
+ * store's own change at commit: equal content, equal hash, so the stores
+ * compare equal and converge.
+ */
+static int
+copy_if_same(bc_store *s, const char *kind, const char *key,
+    const char *win_doc, const struct cur *w, struct bc_err *err)
+{
+	char *now = NULL;
+	int rc, same;
+
+	if (w == NULL)
+		return BC_OK;
+	if (win_doc == NULL)
+		return copy_meta(s, kind, w, err);	/* a tombstone */
+	if ((rc = bc_doc_get(s, kind, key, &now, err)))
+		return rc;
+	same = now != NULL && strcmp(now, win_doc) == 0;
+	free(now);
+	return same ? copy_meta(s, kind, w, err) : BC_OK;
+}
+
+/*
  * Frees what a document is about to claim at the loser: the DNs of a
  * place (wherever they are), the agent logins of a person (whoever holds
  * them).  Runs before any place or person is written, so a DN or login
@@ -571,9 +596,8 @@ apply_pair(const char *kind, const struct cur *a, const struct cur *b,
 	if (d.conflict && (d.act == ACT_DELETE || !has_release(kind)) &&
 	    (rc = conflict(x, kind, key, &d, lose, doc)))
 		goto done;
-	if ((rc = bc_doc_apply(lose_s, kind, key, doc, x->err)))
-		goto done;
-	if (d.win != NULL && (rc = copy_meta(lose_s, kind, d.win, x->err)))
+	if ((rc = bc_doc_apply(lose_s, kind, key, doc, x->err)) ||
+	    (rc = copy_if_same(lose_s, kind, key, doc, d.win, x->err)))
 		goto done;
 	if (d.act == ACT_DELETE)
 		x->stats->deleted[li]++;

@@ -93,9 +93,9 @@ changed() {
 changed dn extension:5001 alias '"Desk 1"' '"Desk 9"' dn set 5001 --alias 'Desk 9'
 changed dn extension:5002 register '"on-demand"' '"false"' dn set 5002 --register false
 changed dn extension:5001 enabled '"1"' '"0"' dn set 5001 --disabled
-changed dn extension:5001 'option."TServer/dr-forward"' '"no-agent"' '"oos"' \
+changed dn extension:5001 option.TServer/dr-forward '"no-agent"' '"oos"' \
     dn set 5001 --option TServer/dr-forward=oos
-changed dn extension:5001 'option."TServer/oos-check"' null '"5"' \
+changed dn extension:5001 option.TServer/oos-check null '"5"' \
     dn set 5001 --option TServer/oos-check=5
 changed dn call-processing-port:6001 alias null '"IVR"' dn set 6001 --alias IVR
 changed dn acd-queue:7001 alias '"Sales"' '"Support"' dn set 7001 --alias Support
@@ -111,27 +111,28 @@ expect_status 0 bc sync --from "$E" --to "$W"
 # agent logins
 changed login 1001 password '"********"' '"********"' login set 1001 --password other
 changed login 1002 override null '"77"' login set 1002 --override 77
-changed login 1002 '"use-override"' '"0"' '"1"' login set 1002 --use-override
+changed login 1002 use-override '"0"' '"1"' login set 1002 --use-override
 changed login 1001 enabled '"1"' '"0"' login set 1001 --disabled
-changed login 1001 'option."Annex/a"' '"1"' '"2"' login set 1001 --option Annex/a=2
+changed login 1001 option.Annex/a '"1"' '"2"' login set 1001 --option Annex/a=2
 
 # places: fields and references (their DNs)
 changed place P1 enabled '"1"' '"0"' place set P1 --disabled
-changed place P2 'option."Annex/b"' '"2"' null place set P2 --option Annex/b=
-changed place P2 'dn[0]' '"extension:5002"' null place set P2 --dn ''
+changed place P2 option.Annex/b '"2"' null place set P2 --option Annex/b=
+changed place P2 dn.extension:5002 '"listed"' null place set P2 --dn ''
 expect_silent east dn add 6005 --type call-processing-port
 expect_silent west dn add 6005 --type call-processing-port
-changed place P2 'dn[1]' null '"extension:5002"' place set P2 --dn 5002 --dn call-processing-port:6005
+# lists compare as sets: only the DN added shows
+changed place P2 dn.call-processing-port:6005 null '"listed"' place set P2 --dn 5002 --dn call-processing-port:6005
 
 # persons: fields and references (default place, logins with wrap-up)
 changed person ann first '"Ann"' '"Anne"' person set ann --first Anne
 changed person ann last '"Lee"' '"Li"' person set ann --last Li
-changed person ann '"employee-id"' '"E1"' '"E2"' person set ann --employee-id E2
-changed person ann '"preferred-site"' '"east"' '"west"' person set ann --preferred-site west
+changed person ann employee-id '"E1"' '"E2"' person set ann --employee-id E2
+changed person ann preferred-site '"east"' '"west"' person set ann --preferred-site west
 changed person ann enabled '"1"' '"0"' person set ann --disabled
 changed person ann place '"P1"' '"P2"' person set ann --place P2
-changed person ann 'login."1001"' '"30"' '"45"' person set ann --login 1001:45
-changed person ann 'login."1002"' null '"10"' person set ann --login 1001:30 --login 1002:10
+changed person ann login.1001 '"30"' '"45"' person set ann --login 1001:45
+changed person ann login.1002 null '"10"' person set ann --login 1001:30 --login 1002:10
 
 # the agent flag is fixed at creation: a different one is seen as a change
 expect_silent west person del boss

@@ -369,6 +369,27 @@ count_violation(const struct bc_violation *v, void *arg)
 	return 0;
 }
 
+/*
+ * Violations of the rules writes enforce; completeness findings (an
+ * agent's place without extension, an agent without login) are left out:
+ * merging two sites' edits may produce them, as writes at one site may.
+ */
+static int
+count_rule_violation(const struct bc_violation *v, void *arg)
+{
+	if (strstr(v->message, "holds no extension") == NULL &&
+	    strstr(v->message, "without an agent login") == NULL)
+		(*(size_t *)arg)++;
+	return 0;
+}
+
+#define RULES_CLEAN(s) do { \
+	size_t n_ = 0, c_ = 0; \
+	struct bc_err e_; \
+	ST(bc_check((s), count_rule_violation, &c_, &n_, &e_), BC_OK, &e_); \
+	INT_EQ(c_, 0); \
+} while (0)
+
 #define CLEAN(s) do { \
 	size_t n_ = 0, c_ = 0; \
 	struct bc_err e_; \
@@ -1614,8 +1635,9 @@ test_twoway_deleted_reference(void)
 	INT_EQ(bc_tx_depth(t.a), 0);
 	INT_EQ(bc_tx_depth(t.b), 0);
 	IN_SYNC(&t);
-	CLEAN(t.a);
-	CLEAN(t.b);
+	/* bob's place P2 ends without extension: east deleted it */
+	RULES_CLEAN(t.a);
+	RULES_CLEAN(t.b);
 done:
 	two_teardown(&t);
 }
