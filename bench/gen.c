@@ -35,14 +35,14 @@
 #define PROG		"bcbench-gen"
 #define EX_USAGE	64
 
-/* Numbering plan: 6-digit indexes give 7-digit numbers and codes. */
-#define MAX_AGENTS	899999L
-#define MAX_QUEUES	49999L
-#define MAX_PORTS	49999L
-#define EXT_BASE	1000000L	/* extensions 1000001.. */
-#define QUEUE_BASE	9000000L	/* ACD queues 9000001.. */
-#define PORT_BASE	9500000L	/* IVR ports  9500001.. */
-#define LOGIN_PREFIX	"1"		/* login codes 1000001.. */
+/* Numbering plan: 7-digit indexes give 8-digit numbers and codes. */
+#define MAX_AGENTS	8999999L
+#define MAX_QUEUES	499999L
+#define MAX_PORTS	499999L
+#define EXT_BASE	10000000L	/* extensions 10000001.. */
+#define QUEUE_BASE	90000000L	/* ACD queues 90000001.. */
+#define PORT_BASE	95000000L	/* IVR ports  95000001.. */
+#define LOGIN_PREFIX	"1"		/* login codes 10000001.. */
 #define WRAPUP		30
 
 /* -a: the place names its extension, not the extension its place. */
@@ -143,13 +143,13 @@ add_agent(bc_store *st, long i, struct counts *c, struct bc_err *err)
 	char			code[32], number[32], place[32];
 	int			rc;
 
-	snprintf(code, sizeof(code), LOGIN_PREFIX "%06ld", i);
-	snprintf(number, sizeof(number), "%07ld", EXT_BASE + i);
-	snprintf(place, sizeof(place), "Place %06ld", i);
+	snprintf(code, sizeof(code), LOGIN_PREFIX "%07ld", i);
+	snprintf(number, sizeof(number), "%08ld", EXT_BASE + i);
+	snprintf(place, sizeof(place), "Place %07ld", i);
 
 	bc_login_init(&lg);
 	lg.code = xstrdup(code);
-	lg.password = xprintf("pw%06ld", i);
+	lg.password = xprintf("pw%07ld", i);
 	rc = bc_login_add(st, &lg, err);
 	bc_login_clear(&lg);
 	if (rc != BC_OK)
@@ -174,7 +174,7 @@ add_agent(bc_store *st, long i, struct counts *c, struct bc_err *err)
 	bc_dn_init(&dn);
 	dn.number = xstrdup(number);
 	dn.type = BC_DN_EXTENSION;
-	dn.password = xprintf("s1p%06ld", i);
+	dn.password = xprintf("s1p%07ld", i);
 	if (!assign_by_place)
 		dn.place = xstrdup(place);
 	if (i % 4 == 0) {
@@ -205,11 +205,11 @@ add_agent(bc_store *st, long i, struct counts *c, struct bc_err *err)
 
 	/* The agent. */
 	bc_person_init(&ps);
-	ps.username = xprintf("agent%06ld", i);
+	ps.username = xprintf("agent%07ld", i);
 	ps.first = xstrdup(first_names[i % NELEM(first_names)]);
 	ps.last = xstrdup(last_names[(i / NELEM(first_names)) %
 	    NELEM(last_names)]);
-	ps.employee_id = xprintf("E%06ld", i);
+	ps.employee_id = xprintf("E%07ld", i);
 	ps.agent = 1;
 	ps.preferred_site = xstrdup(i % 2 ? "east" : "west");
 	ps.place = xstrdup(place);
@@ -229,7 +229,7 @@ add_queue(bc_store *st, long j, struct counts *c, struct bc_err *err)
 	int		rc;
 
 	bc_dn_init(&dn);
-	dn.number = xprintf("%07ld", QUEUE_BASE + j);
+	dn.number = xprintf("%08ld", QUEUE_BASE + j);
 	dn.type = BC_DN_ACD_QUEUE;
 	dn.alias = xprintf("Queue %ld", j);
 	dn.reg = BC_REG_FALSE;
@@ -255,11 +255,11 @@ add_port(bc_store *st, long j, struct counts *c, struct bc_err *err)
 	int		rc;
 
 	bc_dn_init(&dn);
-	dn.number = xprintf("%07ld", PORT_BASE + j);
+	dn.number = xprintf("%08ld", PORT_BASE + j);
 	dn.type = BC_DN_CALL_PROCESSING_PORT;
 	dn.reg = BC_REG_FALSE;
 	/* An IVR port: media servers of 30 ports each. */
-	dn.contact = xprintf("sip:%07ld@ivr%02ld.bench.example.net:5060",
+	dn.contact = xprintf("sip:%08ld@ivr%02ld.bench.example.net:5060",
 	    PORT_BASE + j, (j - 1) / 30 + 1);
 	if (j % 5 == 0) {
 		if ((rc = bc_options_set(&dn.options, "TServer", "dr-forward",
