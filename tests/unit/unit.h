@@ -136,4 +136,12 @@ int	mk_person(bc_store *, const char *username, int agent,
 /* Number of DNs of a type (-1: any). */
 long	count_dns(bc_store *, int type);
 
+/*
+ * The body of a CUnit runner: prog [SUITE [TEST]].  Registers the suites,
+ * runs all, one suite or one test in verbose mode, prints the failures
+ * and CUnit's run summary; returns 1 when anything failed, 2 on usage.
+ */
+int	unit_main(const char *prog, int (*const *suites)(void), size_t n,
+	    int argc, char *argv[]);
+
 #endif /* UNIT_H */
