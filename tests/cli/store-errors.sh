@@ -121,6 +121,9 @@ sqlite3 "$STORE" <"$T/fifo" >"$T/lock.out" 2>&1 &
 lockpid=$!
 bg_pids="$bg_pids $lockpid"
 exec 3>"$T/fifo"
+# the holder waits for the lock rather than failing at once when the
+# probe below happens to hold it at that moment
+echo '.timeout 10000' >&3
 echo 'BEGIN IMMEDIATE;' >&3
 echo "INSERT INTO place (name) VALUES ('uncommitted');" >&3
 locked=no
