@@ -143,10 +143,9 @@ dn_valid(const struct bc_dn *dn, struct bc_err *err)
 	return BC_OK;
 }
 
-/* Binds the fields shared by insert and update, resolving the place. */
-static int
-dn_bind(bc_store *s, sqlite3_stmt *st, const struct bc_dn *dn,
-    sqlite3_int64 place_id)
+/* Binds the fields shared by insert and update. */
+static void
+dn_bind(sqlite3_stmt *st, const struct bc_dn *dn, sqlite3_int64 place_id)
 {
 	bc_bind_text(st, 1, bc_dn_type_name(dn->type));
 	bc_bind_text(st, 2, dn->number);
@@ -160,8 +159,6 @@ dn_bind(bc_store *s, sqlite3_stmt *st, const struct bc_dn *dn,
 		sqlite3_bind_int64(st, 9, place_id);
 	else
 		sqlite3_bind_null(st, 9);
-	(void)s;
-	return BC_OK;
 }
 
 static int
@@ -191,7 +188,7 @@ dn_add(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 		return rc;
 	if ((st = bc_stmt(s, SQL_DN_INSERT, err)) == NULL)
 		return err->status;
-	dn_bind(s, st, dn, place_id);
+	dn_bind(st, dn, place_id);
 	rc = bc_step_insert(s, st, "dn.type, dn.number", err, "add dn");
 	if (rc == BC_EEXIST)
 		return bc_err_set(err, BC_EEXIST, "dn '%s' (%s) already exists",
@@ -225,7 +222,7 @@ dn_update(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 		return rc;
 	if ((st = bc_stmt(s, SQL_DN_UPDATE, err)) == NULL)
 		return err->status;
-	dn_bind(s, st, dn, place_id);
+	dn_bind(st, dn, place_id);
 	if ((rc = bc_step_done(s, st, err, "update dn")))
 		return rc;
 	return bc_options_save(s, BC_OPT_DN, id, &dn->options, 0, err);
