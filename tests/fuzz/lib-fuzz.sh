@@ -1,5 +1,4 @@
 # lib-fuzz.sh -- the bounded libFuzzer pass both fuzz tests run, sourced
-# shellcheck disable=SC2154 # the caller sets the variables listed below
 # by run-fuzz.sh (XML import) and run-fuzz-sip.sh (SIP messages).
 #
 # The caller sets:
@@ -16,6 +15,7 @@
 # sanitizer report (the input is kept in the build directory), 77 skipped
 # (no clang or no libFuzzer runtime), 99 hard error.
 
+# shellcheck disable=SC2154 # the caller sets the variables listed above
 srcdir=${BC_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${BC_BUILDDIR:-$(pwd)}
 clang=${CLANG:-$(command -v clang 2>/dev/null)}
