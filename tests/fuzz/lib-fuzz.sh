@@ -43,7 +43,7 @@ fuzz_pass() {
 	trap 'rm -rf "$tmp"' EXIT
 	trap 'exit 99' HUP INT TERM
 
-	# shellcheck disable=SC2046 # pkg-config output is split on purpose
+	# shellcheck disable=SC2046,SC2086 # pkg-config and $pkgs split on purpose
 	if ! "$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined \
 	    -include "$builddir/config.h" -I"$srcdir/core" -I"$builddir" \

@@ -8,9 +8,10 @@
 
 prog=run-fuzz-sip
 target=fuzz-sip
+# shellcheck disable=SC2016 # make expands these, not the shell
 lib_vars='$(core_libbc_a_SOURCES) $(core_libbcsip_a_SOURCES)'
 pkgs='sqlite3 libxml-2.0 inih libosip2'
-corpus=corpus-sip
+corpus='corpus-sip'
 max_len=8192
 default_time=15
 what='the SIP message path'

@@ -8,6 +8,7 @@
 
 prog=run-fuzz
 target=fuzz-import
+# shellcheck disable=SC2016 # make expands these, not the shell
 lib_vars='$(core_libbc_a_SOURCES)'
 pkgs='sqlite3 libxml-2.0 inih'
 corpus=corpus
