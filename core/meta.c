@@ -52,6 +52,17 @@ next_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, s->hlc_next++);
 }
 
+/* bc_seq(): the next feed position (see bc_seq_load()). */
+static void
+seq_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	bc_store *s = sqlite3_user_data(ctx);
+
+	(void)argc;
+	(void)argv;
+	sqlite3_result_int64(ctx, ++s->seq_next);
+}
+
 int
 bc_meta_register(bc_store *s, struct bc_err *err)
 {
@@ -63,6 +74,10 @@ bc_meta_register(bc_store *s, struct bc_err *err)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(s->db, "bc_next", 0,
 		    SQLITE_UTF8 | SQLITE_DIRECTONLY, s, next_fn, NULL, NULL,
+		    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(s->db, "bc_seq", 0,
+		    SQLITE_UTF8 | SQLITE_DIRECTONLY, s, seq_fn, NULL, NULL,
 		    NULL);
 	if (rc != SQLITE_OK)
 		return bc_sqlite_err(s, rc, err, "register functions");
@@ -83,6 +98,36 @@ long long
 bc_hlc_millis(long long hlc)
 {
 	return hlc >> HLC_SHIFT;
+}
+
+static const char SQL_SEQ_GET[] = "SELECT seq FROM site";
+static const char SQL_SEQ_SET[] = "UPDATE site SET seq = max(seq, ?1)";
+
+int
+bc_seq_load(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_SEQ_GET, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	s->seq_next = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read feed position");
+	return BC_OK;
+}
+
+int
+bc_seq_save(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, SQL_SEQ_SET, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, s->seq_next);
+	return bc_step_done(s, st, err, "write feed position");
 }
 
 static const char SQL_SITE_HLC[] = "SELECT hlc, name FROM site";
@@ -139,11 +184,12 @@ static const char SQL_DIRTY_CLEAR[] = "DELETE FROM sync_dirty";
  * HLC from bc_next() when the hash changed.  ?1: this site.
  */
 #define FLUSH_LIVE(kind, join) \
-    "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted) " \
-    "SELECT '" kind "', x.key, bc_next(), ?1, bc_hash(v.doc), 0 " \
+    "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted, seq) " \
+    "SELECT '" kind "', x.key, bc_next(), ?1, bc_hash(v.doc), 0, bc_seq() " \
     "FROM sync_dirty x JOIN " join " WHERE x.kind = '" kind "' " \
     "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, " \
-    "origin = excluded.origin, hash = excluded.hash, deleted = 0 " \
+    "origin = excluded.origin, hash = excluded.hash, deleted = 0, " \
+    "seq = excluded.seq " \
     "WHERE sync_meta.hash IS NOT excluded.hash OR sync_meta.deleted = 1"
 /* Marked objects that are gone (few: deletions); see flush_gone(). */
 #define FLUSH_GONE(kind, absent) \
@@ -169,7 +215,7 @@ static const char *const flush_gone[][2] = {
 	    "WHERE code = x.key") },
 };
 static const char SQL_TOMBSTONE[] = "UPDATE sync_meta SET hlc = bc_next(), "
-    "origin = ?3, hash = NULL, deleted = 1 WHERE kind = ?1 AND key = ?2 "
+    "origin = ?3, hash = NULL, deleted = 1, seq = bc_seq() WHERE kind = ?1 AND key = ?2 "
     "AND deleted = 0";
 
 /*
@@ -227,6 +273,10 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 	if ((rc = hlc_first(s, &first, &origin, err)))
 		return rc;
 	s->hlc_next = first;
+	if ((rc = bc_seq_load(s, err))) {
+		free(origin);
+		return rc;
+	}
 	for (i = 0; rc == BC_OK && i < sizeof(flush_live) /
 	    sizeof(flush_live[0]); i++) {
 		if ((st = bc_stmt(s, flush_live[i], err)) == NULL) {
@@ -243,6 +293,8 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 		rc = flush_gone_kind(s, flush_gone[i][0], flush_gone[i][1],
 		    origin, &changed, err);
 	free(origin);
+	if (rc == BC_OK)
+		rc = bc_seq_save(s, err);
 	if (rc)
 		return rc;
 	/* the clock moves only when something really changed */
@@ -254,7 +306,7 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 }
 
 static const char SQL_META_TOUCH[] = "UPDATE sync_meta SET hlc = ?3, "
-    "origin = ?4 WHERE kind = ?1 AND key = ?2";
+    "origin = ?4, seq = bc_seq() WHERE kind = ?1 AND key = ?2";
 
 int
 bc_meta_touch(bc_store *s, const char *kind, const char *key,
@@ -280,7 +332,10 @@ bc_meta_touch(bc_store *s, const char *kind, const char *key,
 	sqlite3_bind_int64(st, 3, hlc);
 	sqlite3_bind_text(st, 4, origin, -1, SQLITE_TRANSIENT);
 	free(origin);
-	return bc_step_done(s, st, err, "record change");
+	if ((rc = bc_seq_load(s, err)) ||
+	    (rc = bc_step_done(s, st, err, "record change")))
+		return rc;
+	return bc_seq_save(s, err);
 }
 
 /*

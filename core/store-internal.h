@@ -10,7 +10,7 @@
 
 #include "bc.h"
 
-#define BC_STMT_CACHE	64
+#define BC_STMT_CACHE	128
 #define BC_TX_LEVELS	32
 
 struct bc_stmt_slot {
@@ -25,6 +25,7 @@ struct bc_store {
 	int			 depth;		/* transaction nesting */
 	int			 writing;	/* outermost level writes */
 	long long		 hlc_next;	/* bc_next() during a flush */
+	long long		 seq_next;	/* bc_seq(): the last issued */
 	int			 bulk;		/* inner levels: no savepoints */
 	int			 poisoned;	/* bulk: a failed write inside */
 	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
@@ -32,8 +33,14 @@ struct bc_store {
 	size_t			 ncache;
 };
 
-/* Generated from schema/NNN-*.sql by schema/embed.sh. */
+/*
+ * Generated from schema/NNN-*.sql by schema/embed.sh: the migrations in
+ * order, each with its number (the user_version it brings a store to;
+ * numbers may leave gaps), and the highest number.
+ */
 extern const char *const bc_schema_migrations[];
+extern const int bc_schema_versions[];
+extern const int bc_schema_nmigrations;
 extern const int bc_schema_count;
 
 /*
@@ -103,6 +110,14 @@ int		 bc_meta_touch(bc_store *, const char *kind, const char *key,
 		    struct bc_err *);
 /* Flushes marks left by other writers; at open. */
 int		 bc_meta_catch_up(bc_store *, struct bc_err *);
+/*
+ * Feed positions (schema/005-feed.sql): bc_seq_load() reads site.seq
+ * into the store, the SQL function bc_seq() issues the next one, and
+ * bc_seq_save() writes the last issued back.  Every statement writing
+ * sync_meta sets seq = bc_seq() between the two.
+ */
+int		 bc_seq_load(bc_store *, struct bc_err *);
+int		 bc_seq_save(bc_store *, struct bc_err *);
 
 /* ---- validation (names.c) ---- */
 /* what names the field in messages: "place name", "alias", ... */

@@ -357,10 +357,10 @@ static const char SQL_COPY_UNMARK[] = "DELETE FROM sync_dirty WHERE "
     "EXISTS (SELECT 1 FROM temp.sync_copy c WHERE c.kind = sync_dirty.kind "
     "AND c.key = sync_dirty.key)";
 static const char SQL_COPY_APPLY[] = "INSERT INTO sync_meta "
-    "SELECT kind, key, hlc, origin, hash, deleted FROM temp.sync_copy "
-    "WHERE true ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, "
-    "origin = excluded.origin, hash = excluded.hash, "
-    "deleted = excluded.deleted";
+    "SELECT kind, key, hlc, origin, hash, deleted, bc_seq() "
+    "FROM temp.sync_copy WHERE true ON CONFLICT (kind, key) DO UPDATE SET "
+    "hlc = excluded.hlc, origin = excluded.origin, hash = excluded.hash, "
+    "deleted = excluded.deleted, seq = excluded.seq";
 static const char SQL_COPY_MAX[] =
     "SELECT coalesce(max(hlc), 0) FROM temp.sync_copy";
 static const char SQL_RELEASE_DN[] =
@@ -648,7 +648,9 @@ finish_copies(bc_store *s, struct bc_err *err)
 	int rc;
 
 	if ((rc = exec_cached(s, SQL_COPY_UNMARK, err)) ||
-	    (rc = exec_cached(s, SQL_COPY_APPLY, err)))
+	    (rc = bc_seq_load(s, err)) ||
+	    (rc = exec_cached(s, SQL_COPY_APPLY, err)) ||
+	    (rc = bc_seq_save(s, err)))
 		return rc;
 	if ((st = bc_stmt(s, SQL_COPY_MAX, err)) == NULL)
 		return err->status;
@@ -686,6 +688,9 @@ static const char SQL_PEER_GET[] = "SELECT hlc FROM sync_peer WHERE peer = ?1";
 static const char SQL_PEER_SET[] = "INSERT INTO sync_peer (peer, hlc, "
     "synced_at) VALUES (?1, ?2, ?3) ON CONFLICT (peer) DO UPDATE SET "
     "hlc = excluded.hlc, synced_at = excluded.synced_at";
+static const char SQL_PURGE_FLOOR[] = "UPDATE site SET feed_floor = "
+    "max(feed_floor, (SELECT coalesce(max(seq), 0) FROM sync_meta "
+    "WHERE deleted = 1 AND hlc <= ?1))";
 static const char SQL_PURGE[] =
     "DELETE FROM sync_meta WHERE deleted = 1 AND hlc <= ?1";
 static const char SQL_SITE_CLOCK[] = "SELECT hlc FROM site";
@@ -745,6 +750,12 @@ purge(bc_store *s, long long upto, size_t *n, struct bc_err *err)
 	sqlite3_stmt *st;
 	int rc;
 
+	/* a feed reader below the purged tombstones needs a snapshot */
+	if ((st = bc_stmt(s, SQL_PURGE_FLOOR, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, upto);
+	if ((rc = bc_step_done(s, st, err, "purge tombstones")))
+		return rc;
 	if ((st = bc_stmt(s, SQL_PURGE, err)) == NULL)
 		return err->status;
 	sqlite3_bind_int64(st, 1, upto);
