@@ -175,6 +175,14 @@ int	bc_sip_server_input(bc_sip_server *, const char *buf, size_t len,
 int	bc_sip_server_tick(bc_sip_server *, long long now, int force,
 	    struct bc_err *);
 int	bc_sip_server_flush(bc_sip_server *, struct bc_err *);
+/*
+ * Takes a new [sip] configuration (SIGHUP): listen addresses (the
+ * daemon's listeners must follow the new order), realm, expiry limits,
+ * max_contacts, nonce_lifetime, flush_interval.  The nonce secret stays.
+ * On error nothing changes.
+ */
+int	bc_sip_server_reconf(bc_sip_server *, const struct bc_sip_conf *,
+	    const char *site, struct bc_err *);
 const struct bc_sip_stats *bc_sip_server_stats(const bc_sip_server *);
 
 #endif /* BC_SIP_H */

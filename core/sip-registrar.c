@@ -397,6 +397,28 @@ bc_sip_server_free(bc_sip_server *srv)
 	free(srv);
 }
 
+int
+bc_sip_server_reconf(bc_sip_server *srv, const struct bc_sip_conf *conf,
+    const char *site, struct bc_err *err)
+{
+	char *realm;
+
+	if (conf->nlisten == 0 || conf->min_expires > conf->max_expires)
+		return bc_err_set(err, BC_ECONFIG, "[sip]: no listen address "
+		    "or min_expires above max_expires");
+	if ((realm = strdup(conf->realm != NULL ? conf->realm :
+	    site != NULL ? site : "sipbc")) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	free(srv->realm);
+	srv->realm = realm;
+	srv->conf = *conf;
+	srv->conf.realm = NULL;
+	srv->conf.nonce_secret_file = NULL;
+	if (srv->conf.default_expires > srv->conf.max_expires)
+		srv->conf.default_expires = srv->conf.max_expires;
+	return BC_OK;
+}
+
 const struct bc_sip_stats *
 bc_sip_server_stats(const bc_sip_server *srv)
 {

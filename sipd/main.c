@@ -107,14 +107,94 @@ write_pidfile(const char *path)
 	return 0;
 }
 
+/* What SIGHUP re-reads and replaces. */
+struct state {
+	const char		*conf_path;
+	const char		*spath;		/* the store served */
+	struct bc_sip_conf	*sip;		/* running [sip] */
+	bc_sip_server		*srv;
+	struct net		*net;
+};
+
 static int
-run(bc_sip_server *srv, struct net *net, int flush_ms)
+same_listen(const struct bc_sip_conf *a, const struct bc_sip_conf *b)
+{
+	size_t i;
+
+	if (a->nlisten != b->nlisten)
+		return 0;
+	for (i = 0; i < a->nlisten; i++)
+		if (a->listen[i].transport != b->listen[i].transport ||
+		    a->listen[i].port != b->listen[i].port ||
+		    strcmp(a->listen[i].host, b->listen[i].host) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * SIGHUP: reads bc.conf again.  A file that does not load, or a listen
+ * address that cannot be opened, is one log line and changes nothing.
+ * Otherwise the listeners follow [sip] listen and the engine takes the
+ * other [sip] keys; the store itself is re-read by the tick.
+ */
+static void
+reload_conf(struct state *st)
+{
+	struct bc_conf conf;
+	struct bc_sip_conf sip;
+	struct bc_err err;
+	char *spath = NULL;
+
+	bc_conf_init(&conf);
+	bc_sip_conf_init(&sip);
+	if (bc_conf_load(&conf, st->conf_path, &err) != BC_OK ||
+	    bc_sip_conf_load(&sip, st->conf_path, &err) != BC_OK) {
+		log_warnx("SIGHUP: %s; keeping the running configuration",
+		    err.msg);
+		goto out;
+	}
+	if ((spath = store_path(&conf, st->conf_path)) == NULL) {
+		log_warnx("SIGHUP: %s: no [site] store; keeping the running "
+		    "configuration", st->conf_path);
+		goto out;
+	}
+	if (!same_listen(st->sip, &sip) && net_reopen(st->net, &sip) != 0) {
+		log_warnx("SIGHUP: cannot open the new listen addresses; "
+		    "keeping the running configuration");
+		goto out;
+	}
+	if (bc_sip_server_reconf(st->srv, &sip, conf.site_name, &err) !=
+	    BC_OK) {
+		/* cannot happen after bc_sip_conf_load; undo the sockets */
+		log_warnx("SIGHUP: %s; keeping the running configuration",
+		    err.msg);
+		if (!same_listen(st->sip, &sip) &&
+		    net_reopen(st->net, st->sip) != 0)
+			log_warnx("SIGHUP: cannot reopen the old listen "
+			    "addresses");
+		goto out;
+	}
+	if (strcmp(spath, st->spath) != 0)
+		log_warnx("SIGHUP: [site] store is now %s; still serving %s "
+		    "until a restart", spath, st->spath);
+	bc_sip_conf_clear(st->sip);
+	*st->sip = sip;
+	bc_sip_conf_init(&sip);
+	log_info("SIGHUP: configuration %s reloaded", st->conf_path);
+out:
+	free(spath);
+	bc_sip_conf_clear(&sip);
+	bc_conf_clear(&conf);
+}
+
+static int
+run(struct state *st)
 {
 	struct pollfd *pfd;
 	struct bc_err err;
 	long long t, next_tick = 0, next_idle = 0;
 	size_t np, max = net_max_fds();
-	int timeout, rc = 0;
+	int timeout, rc = 0, force;
 
 	if ((pfd = calloc(max, sizeof(*pfd))) == NULL) {
 		log_warn("poll set");
@@ -122,20 +202,22 @@ run(bc_sip_server *srv, struct net *net, int flush_ms)
 	}
 	while (!quit) {
 		t = now_ms();
-		if (t >= next_tick || hup) {
-			if (hup)
-				log_info("SIGHUP: reloading the store");
-			if (bc_sip_server_tick(srv, t / 1000, hup, &err) !=
-			    BC_OK)
-				log_warnx("%s", err.msg);
+		force = hup;
+		if (force) {
 			hup = 0;
-			next_tick = t + flush_ms;
+			reload_conf(st);
+		}
+		if (t >= next_tick || force) {
+			if (bc_sip_server_tick(st->srv, t / 1000, force,
+			    &err) != BC_OK)
+				log_warnx("%s", err.msg);
+			next_tick = t + st->sip->flush_interval;
 		}
 		if (t >= next_idle) {
-			net_idle(net, t / 1000);
+			net_idle(st->net, t / 1000);
 			next_idle = t + 1000;
 		}
-		np = net_pollfds(net, pfd, max);
+		np = net_pollfds(st->net, pfd, max);
 		timeout = (int)(next_tick - t);
 		if (timeout < 0)
 			timeout = 0;
@@ -146,7 +228,7 @@ run(bc_sip_server *srv, struct net *net, int flush_ms)
 			rc = EXIT_OSERR;
 			break;
 		}
-		net_dispatch(net, srv, pfd, np, now_ms() / 1000);
+		net_dispatch(st->net, st->srv, pfd, np, now_ms() / 1000);
 	}
 	free(pfd);
 	return rc;
@@ -163,7 +245,8 @@ main(int argc, char *argv[])
 	bc_store *store = NULL;
 	bc_sip_server *srv = NULL;
 	struct net *net = NULL;
-	char *spath = NULL;
+	struct state st;
+	char *spath = NULL, *real_conf = NULL;
 	int ch, daemonize = 0, check = 0, debug = 0, rc;
 
 	while ((ch = getopt(argc, argv, "c:dnp:v")) != -1)
@@ -203,6 +286,9 @@ main(int argc, char *argv[])
 		rc = EXIT_CONFIG;
 		goto out;
 	}
+	/* SIGHUP reads it again, after daemon(3) moved to / */
+	if ((real_conf = realpath(conf_path, NULL)) != NULL)
+		conf_path = real_conf;
 	if (check) {
 		fprintf(stderr, "bcsipd: configuration OK\n");
 		rc = 0;
@@ -251,7 +337,12 @@ main(int argc, char *argv[])
 	log_info("serving store %s, realm %s", spath,
 	    sip.realm != NULL ? sip.realm :
 	    conf.site_name != NULL ? conf.site_name : "sipbc");
-	rc = run(srv, net, sip.flush_interval);
+	st.conf_path = conf_path;
+	st.spath = spath;
+	st.sip = &sip;
+	st.srv = srv;
+	st.net = net;
+	rc = run(&st);
 	if (bc_sip_server_flush(srv, &err) != BC_OK)
 		log_warnx("%s", err.msg);
 	{
@@ -269,6 +360,7 @@ out:
 	bc_sip_server_free(srv);
 	bc_store_close(store);
 	free(spath);
+	free(real_conf);
 	bc_sip_conf_clear(&sip);
 	bc_conf_clear(&conf);
 	return rc;

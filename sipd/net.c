@@ -34,6 +34,8 @@ struct listener {
 	int			 fd;
 	enum bc_sip_transport	 transport;
 	int			 family;
+	char			 host[64];	/* as configured */
+	unsigned short		 port;
 };
 
 struct conn {
@@ -125,66 +127,133 @@ from_sockaddr(const struct sockaddr_storage *ss, char *host, size_t len,
 	}
 }
 
-struct net *
-net_open(const struct bc_sip_conf *conf)
+/* Opens, binds (and for TCP listens on) the socket of cl into l. */
+static int
+listener_open(struct listener *l, const struct bc_sip_listen *cl)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
+	int fd, on = 1, sz = 4 * 1024 * 1024;
+	int tcp = cl->transport == BC_SIP_TCP;
+
+	if (to_sockaddr(cl->host, cl->port, &ss, &len) != 0) {
+		log_warnx("listen %s:%s:%u: bad address",
+		    bc_sip_transport_name(cl->transport), cl->host, cl->port);
+		return -1;
+	}
+	fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (!tcp) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+		log_warn("listen %s:%s:%u",
+		    bc_sip_transport_name(cl->transport), cl->host, cl->port);
+		close(fd);
+		return -1;
+	}
+	if ((tcp && listen(fd, 128) == -1) || set_nonblock(fd) == -1) {
+		log_warn("listen");
+		close(fd);
+		return -1;
+	}
+	l->fd = fd;
+	l->transport = cl->transport;
+	l->family = ss.ss_family;
+	snprintf(l->host, sizeof(l->host), "%s", cl->host);
+	l->port = cl->port;
+	log_info("listening on %s:%s%s%s:%u",
+	    bc_sip_transport_name(cl->transport),
+	    ss.ss_family == AF_INET6 ? "[" : "", cl->host,
+	    ss.ss_family == AF_INET6 ? "]" : "", cl->port);
+	return 0;
+}
+
+struct net *
+net_open(const struct bc_sip_conf *conf)
+{
 	struct net *n;
 	size_t i;
-	int fd, on = 1, sz = 4 * 1024 * 1024;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
 		log_warn("net");
 		return NULL;
 	}
 	for (i = 0; i < conf->nlisten; i++) {
-		const struct bc_sip_listen *cl = &conf->listen[i];
-		int tcp = cl->transport == BC_SIP_TCP;
-
-		if (to_sockaddr(cl->host, cl->port, &ss, &len) != 0) {
-			log_warnx("listen %s:%s:%u: bad address",
-			    bc_sip_transport_name(cl->transport), cl->host,
-			    cl->port);
-			goto fail;
+		if (listener_open(&n->l[n->nl], &conf->listen[i]) != 0) {
+			net_close(n);
+			return NULL;
 		}
-		fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
-		    SOCK_CLOEXEC, 0);
-		if (fd == -1) {
-			log_warn("socket");
-			goto fail;
-		}
-		n->l[n->nl].fd = fd;
-		n->l[n->nl].transport = cl->transport;
-		n->l[n->nl].family = ss.ss_family;
 		n->nl++;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-		if (ss.ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-			    sizeof(on));
-		if (!tcp) {
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-		}
-		if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
-			log_warn("listen %s:%s:%u",
-			    bc_sip_transport_name(cl->transport), cl->host,
-			    cl->port);
-			goto fail;
-		}
-		if ((tcp && listen(fd, 128) == -1) || set_nonblock(fd) == -1) {
-			log_warn("listen");
-			goto fail;
-		}
-		log_info("listening on %s:%s%s%s:%u",
-		    bc_sip_transport_name(cl->transport),
-		    ss.ss_family == AF_INET6 ? "[" : "", cl->host,
-		    ss.ss_family == AF_INET6 ? "]" : "", cl->port);
 	}
 	return n;
-fail:
-	net_close(n);
-	return NULL;
+}
+
+static int
+listener_is(const struct listener *l, const struct bc_sip_listen *cl)
+{
+	return l->fd != -1 && l->transport == cl->transport &&
+	    l->port == cl->port && strcmp(l->host, cl->host) == 0;
+}
+
+static void conn_close(struct net *, size_t);
+
+int
+net_reopen(struct net *n, const struct bc_sip_conf *conf)
+{
+	struct listener nl[BC_SIP_LISTEN_MAX];
+	int from[BC_SIP_LISTEN_MAX], to[BC_SIP_LISTEN_MAX];
+	size_t i, j;
+
+	for (j = 0; j < n->nl; j++)
+		to[j] = -1;
+	for (i = 0; i < conf->nlisten; i++) {
+		from[i] = -1;
+		for (j = 0; j < n->nl; j++)
+			if (to[j] == -1 && listener_is(&n->l[j],
+			    &conf->listen[i])) {
+				from[i] = (int)j;
+				to[j] = (int)i;
+				nl[i] = n->l[j];
+				break;
+			}
+		if (from[i] == -1 && listener_open(&nl[i],
+		    &conf->listen[i]) != 0) {
+			/* undo: close what this reload opened */
+			while (i-- > 0)
+				if (from[i] == -1)
+					close(nl[i].fd);
+			return -1;
+		}
+	}
+	for (j = 0; j < n->nl; j++)
+		if (to[j] == -1) {
+			log_info("closing %s:%s:%u",
+			    bc_sip_transport_name(n->l[j].transport),
+			    n->l[j].host, n->l[j].port);
+			close(n->l[j].fd);
+		}
+	/* connections follow their listener, or close with it */
+	for (i = n->nc; i > 0; i--) {
+		struct conn *c = n->c[i - 1];
+
+		if (c->listener >= 0 && (size_t)c->listener < n->nl &&
+		    to[c->listener] >= 0)
+			c->listener = to[c->listener];
+		else
+			conn_close(n, i - 1);
+	}
+	memcpy(n->l, nl, conf->nlisten * sizeof(nl[0]));
+	n->nl = conf->nlisten;
+	return 0;
 }
 
 static void

@@ -22,6 +22,13 @@ struct net;
  */
 struct net	*net_open(const struct bc_sip_conf *);
 void		 net_close(struct net *);
+/*
+ * Makes the listeners those of conf, in its order (SIGHUP): unchanged
+ * ones keep their socket, new ones are opened, dropped ones close with
+ * their TCP connections.  -1 after logging when one cannot be opened;
+ * then nothing changed.
+ */
+int		 net_reopen(struct net *, const struct bc_sip_conf *);
 /* Fills pfd (room for n) with what to wait for; returns the count. */
 size_t		 net_pollfds(struct net *, struct pollfd *, size_t n);
 /*
