@@ -210,7 +210,7 @@ migrate(bc_store *s, long long from, struct bc_err *err)
 {
 	char sql[64];
 	long long v;
-	int rc;
+	int i, rc;
 
 	if (s->readonly)
 		return bc_err_set(err, BC_ECREATE, "store '%s' is read-only and "
@@ -229,8 +229,11 @@ migrate(bc_store *s, long long from, struct bc_err *err)
 		    "sipbc", s->path, v, bc_schema_count);
 		goto fail;
 	}
-	for (; v < bc_schema_count; v++) {
-		if ((rc = exec(s, bc_schema_migrations[v], err,
+	/* in order of their number, which may leave gaps (schema/embed.sh) */
+	for (i = 0; i < bc_schema_nmigrations; i++) {
+		if (bc_schema_versions[i] <= v)
+			continue;
+		if ((rc = exec(s, bc_schema_migrations[i], err,
 		    "upgrade schema")))
 			goto fail;
 	}

@@ -42,8 +42,9 @@ static const char v1_rows[] =
     "INSERT INTO person_login VALUES (1, 2, 0);";
 
 /*
- * Makes a store at path by running schema files 1..upto and setting
- * user_version; extra SQL runs afterwards.  0 on success.
+ * Makes a store at path by running the schema files numbered up to upto
+ * (numbers may leave gaps) and setting user_version; extra SQL runs
+ * afterwards.  0 on success.
  */
 static int
 make_old_store(const char *path, int upto, const char *extra)
@@ -59,7 +60,7 @@ make_old_store(const char *path, int upto, const char *extra)
 	    src != NULL ? src : ".");
 	if (!TRUE_MSG(glob(pattern, 0, NULL, &g) == 0, "no %s", pattern))
 		return -1;
-	if (!TRUE_MSG(upto >= 0 && (size_t)upto <= g.gl_pathc, "upto %d",
+	if (!TRUE_MSG(upto >= 0 && upto <= bc_schema_latest(), "upto %d",
 	    upto)) {
 		globfree(&g);
 		return -1;
@@ -67,10 +68,11 @@ make_old_store(const char *path, int upto, const char *extra)
 	rc = sqlite3_open(path, &db);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "BEGIN", NULL, NULL, &emsg);
-	for (i = 0; rc == SQLITE_OK && i < upto; i++) {
+	for (i = 0; rc == SQLITE_OK && (size_t)i < g.gl_pathc; i++) {
 		base = strrchr(g.gl_pathv[i], '/');
-		rc = raw_exec_schema_file(db, base != NULL ? base + 1 :
-		    g.gl_pathv[i]);
+		base = base != NULL ? base + 1 : g.gl_pathv[i];
+		if (atoi(base) <= upto)
+			rc = raw_exec_schema_file(db, base);
 	}
 	globfree(&g);
 	if (rc == SQLITE_OK) {
