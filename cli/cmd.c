@@ -27,6 +27,8 @@ extern const struct cmd_entry cmd_console_entry, cmd_begin_entry,
     cmd_commit_entry, cmd_rollback_entry, cmd_exit_entry;
 extern const struct cmd_entry cmd_export_entry, cmd_import_entry;
 extern const struct cmd_entry cmd_reg_list_entry;
+extern const struct cmd_entry cmd_agent_login_entry, cmd_agent_logout_entry,
+    cmd_agent_ready_entry, cmd_agent_not_ready_entry, cmd_agent_list_entry;
 
 /* The one list of commands, in the order help shows them. */
 const struct cmd_entry *const cmd_table[] = {
@@ -65,6 +67,11 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_export_entry,
 	&cmd_import_entry,
 	&cmd_reg_list_entry,
+	&cmd_agent_login_entry,
+	&cmd_agent_logout_entry,
+	&cmd_agent_ready_entry,
+	&cmd_agent_not_ready_entry,
+	&cmd_agent_list_entry,
 	NULL
 };
 
