@@ -139,6 +139,7 @@ struct bc_sip_stats {
 	unsigned long	responses;	/* responses relayed */
 	unsigned long	flushes;	/* store write batches */
 	unsigned long	reloads;	/* directory reloads */
+	unsigned long	replays;	/* digest nonce counts used again */
 };
 
 typedef struct bc_sip_server bc_sip_server;

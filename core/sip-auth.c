@@ -2,10 +2,12 @@
  * sip-auth.c -- digest authentication of REGISTER (RFC 2617, MD5 with
  * qop=auth) and the nonces that go with it.
  *
- * A nonce is the hex time of the challenge followed by the hex
- * HMAC-MD5 of that time and the realm, keyed by the server's secret: the
- * server checks its own nonces without storing them, and a nonce older
- * than [sip] nonce_lifetime is stale.
+ * A nonce is the hex time of the challenge and a serial number (no two
+ * challenges get the same nonce) followed by the hex HMAC-MD5 of them
+ * and the realm, keyed by the server's secret: the server checks its own
+ * nonces without storing them, and a nonce older than [sip]
+ * nonce_lifetime is stale.  The nonce counts a nonce was used with are
+ * remembered in a fixed table (sip_nc_use) to refuse replays.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,7 +85,7 @@ hmac_md5(const unsigned char *key, size_t keylen, const char *msg,
 	bc_sip_md5(parts, lens, 2, out);
 }
 
-/* The MAC part of the nonce for time t. */
+/* The MAC part of the nonce whose time and serial are ts (24 hex). */
 static void
 nonce_mac(const bc_sip_server *srv, const char *ts, char out[33])
 {
@@ -96,12 +98,13 @@ nonce_mac(const bc_sip_server *srv, const char *ts, char out[33])
 }
 
 void
-sip_nonce_make(const bc_sip_server *srv, long long now,
+sip_nonce_make(bc_sip_server *srv, long long now,
     char out[SIP_NONCE_LEN + 1])
 {
-	char ts[17], mac[33];
+	char ts[25], mac[33];
 
-	snprintf(ts, sizeof(ts), "%016llx", (unsigned long long)now);
+	snprintf(ts, sizeof(ts), "%016llx%08x", (unsigned long long)now,
+	    srv->nonce_serial++);
 	nonce_mac(srv, ts, mac);
 	snprintf(out, SIP_NONCE_LEN + 1, "%s%s", ts, mac);
 }
@@ -109,16 +112,16 @@ sip_nonce_make(const bc_sip_server *srv, long long now,
 int
 sip_nonce_check(const bc_sip_server *srv, const char *nonce, long long now)
 {
-	char ts[17], mac[33];
+	char ts[25], mac[33];
 	unsigned long long t = 0;
 	unsigned char diff = 0;
 	size_t i;
 
 	if (strlen(nonce) != SIP_NONCE_LEN)
 		return -1;
-	memcpy(ts, nonce, 16);
-	ts[16] = '\0';
-	for (i = 0; i < 16; i++) {
+	memcpy(ts, nonce, 24);
+	ts[24] = '\0';
+	for (i = 0; i < 24; i++) {
 		char c = ts[i];
 
 		if (c >= '0' && c <= '9')
@@ -127,16 +130,110 @@ sip_nonce_check(const bc_sip_server *srv, const char *nonce, long long now)
 			t = t << 4 | (unsigned)(c - 'a' + 10);
 		else
 			return -1;
+		if (i == 15)
+			break;
 	}
+	for (i = 16; i < 24; i++)
+		if (!((ts[i] >= '0' && ts[i] <= '9') ||
+		    (ts[i] >= 'a' && ts[i] <= 'f')))
+			return -1;
 	nonce_mac(srv, ts, mac);
 	for (i = 0; i < 32; i++)
-		diff |= (unsigned char)(mac[i] ^ nonce[16 + i]);
+		diff |= (unsigned char)(mac[i] ^ nonce[24 + i]);
 	if (diff != 0)
 		return -1;
 	if ((long long)t > now + 5)
 		return -1;		/* from the future: not ours */
 	if (now - (long long)t > srv->conf.nonce_lifetime)
 		return 1;
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+sip_nc_use(bc_sip_server *srv, const char *nonce, const char *nc,
+    long long now)
+{
+	struct sip_nc_set *set;
+	struct sip_nc *e, *victim = NULL;
+	unsigned char mac[16];
+	unsigned long v = 0, d;
+	long long t = 0;
+	size_t i, h = 5381;
+	int x, y;
+
+	if (nc != NULL) {
+		if (strlen(nc) != 8)
+			return -1;
+		for (i = 0; i < 8; i++) {
+			if ((x = hexval(nc[i])) < 0)
+				return -1;
+			v = v << 4 | (unsigned long)x;
+		}
+		if (v == 0)
+			return -1;
+	}
+	/* a nonce that passed sip_nonce_check: time, serial, MAC */
+	if (strlen(nonce) != SIP_NONCE_LEN)
+		return 1;
+	for (i = 0; i < 16; i++)
+		t = t << 4 | hexval(nonce[i]);
+	for (i = 0; i < 16; i++) {
+		x = hexval(nonce[24 + 2 * i]);
+		y = hexval(nonce[25 + 2 * i]);
+		if (x < 0 || y < 0)
+			return 1;
+		mac[i] = (unsigned char)(x << 4 | y);
+		h = h * 33 + mac[i];
+	}
+	set = &srv->nc[h % SIP_NC_SETS];
+	for (i = 0; i < SIP_NC_WAYS; i++) {
+		e = &set->e[i];
+		if (e->t == t && memcmp(e->mac, mac, sizeof(mac)) == 0)
+			break;
+		/* the victim: a free or dead entry, else the oldest */
+		if (victim == NULL || (victim->t != 0 && (e->t == 0 ||
+		    e->t < victim->t)))
+			victim = e;
+	}
+	if (i == SIP_NC_WAYS) {
+		if (t <= set->floor)
+			return 1;	/* may have been evicted */
+		if (victim->t != 0 && now - victim->t <=
+		    srv->conf.nonce_lifetime) {
+			if (victim->t >= t)
+				return 1;
+			set->floor = victim->t;
+		}
+		memcpy(victim->mac, mac, sizeof(mac));
+		victim->t = t;
+		victim->max = v;
+		victim->seen = 1;
+		return 0;
+	}
+	if (nc == NULL)
+		return 1;		/* without qop: once */
+	if (v > e->max) {
+		d = v - e->max;
+		e->seen = d >= SIP_NC_WINDOW ? 1 : e->seen << d | 1;
+		e->max = v;
+		return 0;
+	}
+	d = e->max - v;
+	if (d >= SIP_NC_WINDOW || (e->seen & 1ULL << d) != 0)
+		return 1;
+	e->seen |= 1ULL << d;
 	return 0;
 }
 

@@ -14,6 +14,29 @@
 #define SIP_INV_SLOTS	4096	/* forwarded INVITEs remembered for CANCEL */
 #define SIP_INV_TTL	32	/* seconds: 64 * T1 */
 
+/*
+ * Nonce counts seen (replay protection of digest with qop=auth): a
+ * fixed table of SIP_NC_SETS sets of SIP_NC_WAYS nonces.  Each nonce
+ * keeps its highest nc and a window of the SIP_NC_WINDOW below it, so
+ * requests that overtake each other still pass once.  A set that must
+ * evict a nonce still alive raises its floor to that nonce's time: a
+ * nonce of that time or older that the set does not hold is refused as
+ * stale, so eviction never lets a replay through.
+ */
+#define SIP_NC_SETS	8192
+#define SIP_NC_WAYS	8
+#define SIP_NC_WINDOW	64
+struct sip_nc {
+	unsigned char		 mac[16];	/* the nonce's MAC */
+	long long		 t;		/* its time; 0: free */
+	unsigned long		 max;		/* highest nc seen */
+	unsigned long long	 seen;		/* bit i: max - i seen */
+};
+struct sip_nc_set {
+	struct sip_nc		 e[SIP_NC_WAYS];
+	long long		 floor;
+};
+
 /* One number of the store, as the SIP core routes it. */
 struct sip_dn {
 	char			*number;
@@ -48,6 +71,8 @@ struct bc_sip_server {
 	long long		 data_version;
 	long long		 last_expire;
 	struct sip_inv		*inv;		/* SIP_INV_SLOTS */
+	struct sip_nc_set	*nc;		/* SIP_NC_SETS */
+	unsigned		 nonce_serial;	/* no two nonces alike */
 	struct bc_sip_stats	 stats;
 };
 
@@ -72,11 +97,19 @@ int		 sip_out_add(struct bc_sip_out *, bc_sipmsg *,
 void		 sip_hex(const unsigned char *, size_t, char *);
 /* Hex MD5 of strings joined by ':' (NULL ends the list). */
 void		 sip_md5_hex(char out[33], ...);
-#define SIP_NONCE_LEN	48
-void		 sip_nonce_make(const bc_sip_server *, long long now,
+#define SIP_NONCE_LEN	56	/* 16 hex time, 8 hex serial, 32 hex MAC */
+void		 sip_nonce_make(bc_sip_server *, long long now,
 		    char out[SIP_NONCE_LEN + 1]);
 /* 0 fresh, 1 stale (older than nonce_lifetime), -1 not ours. */
 int		 sip_nonce_check(const bc_sip_server *, const char *nonce,
+		    long long now);
+/*
+ * Records nonce count nc (8 hex digits; NULL without qop, which makes
+ * the nonce single-use) of a fresh nonce whose credentials were right:
+ * 0 first use of that count, 1 replay (or not provably unused), -1 nc
+ * malformed.
+ */
+int		 sip_nc_use(bc_sip_server *, const char *nonce, const char *nc,
 		    long long now);
 /* 0 when the credentials answer the challenge for password. */
 int		 sip_digest_check(const struct bc_sipauth *, const char *method,

@@ -320,7 +320,10 @@ bc_sip_server_create(bc_sip_server **out, bc_store *store,
 
 	*out = NULL;
 	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
-	    (srv->inv = calloc(SIP_INV_SLOTS, sizeof(*srv->inv))) == NULL) {
+	    (srv->inv = calloc(SIP_INV_SLOTS, sizeof(*srv->inv))) == NULL ||
+	    (srv->nc = calloc(SIP_NC_SETS, sizeof(*srv->nc))) == NULL) {
+		if (srv != NULL)
+			free(srv->inv);
 		free(srv);
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
 	}
@@ -347,6 +350,23 @@ bc_sip_server_create(bc_sip_server **out, bc_store *store,
 	    "/dev/urandom", err)))
 		goto fail;
 
+	/* nonces of a restart never repeat those of the run before */
+	{
+		struct bc_err e;
+		unsigned char b[4] = { 0, 0, 0, 0 };
+
+		(void)read_secret(b, sizeof(b), "/dev/urandom", &e);
+		srv->nonce_serial = (unsigned)b[0] << 24 |
+		    (unsigned)b[1] << 16 | (unsigned)b[2] << 8 | b[3];
+	}
+	/*
+	 * The nonce counts of a run before are unknown: its nonces (with
+	 * a nonce_secret_file they would still verify) are stale here.
+	 * The second of the start itself stays open, or the first
+	 * challenges would loop.
+	 */
+	for (i = 0; i < SIP_NC_SETS; i++)
+		srv->nc[i].floor = now - 1;
 	if ((rc = bc_reg_writer(store, err)) ||
 	    (rc = bc_store_data_version(store, &srv->data_version, err)) ||
 	    (rc = reload(srv, err)))
@@ -393,6 +413,7 @@ bc_sip_server_free(bc_sip_server *srv)
 		(void)bc_sip_server_flush(srv, &e);
 	tab_free(srv->tab, srv->tabsize);
 	free(srv->inv);
+	free(srv->nc);
 	free(srv->realm);
 	free(srv);
 }
@@ -597,6 +618,22 @@ authorize(bc_sip_server *srv, const bc_sipmsg *req,
 	}
 	if (sip_digest_check(&a, "REGISTER", d->password) != 0) {
 		sip_reply(srv, req, peer, 403, "Forbidden", NULL, out);
+		return 1;
+	}
+	/*
+	 * Right credentials: a nonce count used before is a replay (RFC
+	 * 7616 3.4).  It gets 401 stale=true with a new nonce, as a stale
+	 * nonce: the client knows the password and registers again at
+	 * once, without asking its user; a replayer cannot.
+	 */
+	rc = sip_nc_use(srv, a.nonce, a.qop[0] != '\0' ? a.nc : NULL, now);
+	if (rc < 0) {
+		sip_reply(srv, req, peer, 400, "Bad Nonce Count", NULL, out);
+		return 1;
+	}
+	if (rc > 0) {
+		srv->stats.replays++;
+		challenge(srv, req, peer, now, 1, out);
 		return 1;
 	}
 	return 0;

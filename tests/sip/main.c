@@ -323,6 +323,148 @@ test_digest(void)
 	fx_teardown(&f);
 }
 
+/* Credentials of 5002 for nonce with count nc (NULL: no qop). */
+static void
+authz(char *buf, size_t len, const char *nonce, const char *pw,
+    const char *nc)
+{
+	char ha1[33], ha2[33], resp[33];
+
+	sip_md5_hex(ha1, "5002", "east", pw, (char *)NULL);
+	sip_md5_hex(ha2, "REGISTER", "sip:127.0.0.1", (char *)NULL);
+	if (nc != NULL)
+		sip_md5_hex(resp, ha1, nonce, nc, "abc", "auth", ha2,
+		    (char *)NULL);
+	else
+		sip_md5_hex(resp, ha1, nonce, ha2, (char *)NULL);
+	snprintf(buf, len, "Authorization: Digest username=\"5002\", "
+	    "realm=\"east\", nonce=\"%s\", uri=\"sip:127.0.0.1\", "
+	    "response=\"%s\", algorithm=MD5%s%s%s\n", nonce, resp,
+	    nc != NULL ? ", qop=auth, nc=" : "", nc != NULL ? nc : "",
+	    nc != NULL ? ", cnonce=\"abc\"" : "");
+}
+
+/* REGISTER of 5002 with credentials; the status code of the answer. */
+static int
+reg_auth(struct fx *f, long long now, const char *cseq, const char *nonce,
+    const char *pw, const char *nc)
+{
+	char auth[700];
+
+	authz(auth, sizeof(auth), nonce, pw, nc);
+	if (feed(f, now, "REGISTER sip:127.0.0.1 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKnc%s;rport\n"
+	    "From: <sip:5002@127.0.0.1>;tag=f1\n"
+	    "To: <sip:5002@127.0.0.1>\n"
+	    "Call-ID: nc1\n"
+	    "CSeq: %s REGISTER\n"
+	    "Max-Forwards: 70\n"
+	    "Contact: <sip:5002@127.0.0.1:6000>\n"
+	    "%s"
+	    "Content-Length: 0\n\n", cseq, cseq, auth) != 0)
+		return -1;
+	return status(f, 0);
+}
+
+static void
+test_digest_replay(void)
+{
+	struct fx f;
+	char nonce[128], n2[128], first[128];
+	unsigned long long i;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	feed(&f, T0, REGISTER("5002", "nc1", "1",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 401);
+	CU_ASSERT_EQUAL_FATAL(nonce_of(&f, nonce, sizeof(nonce)), 0);
+	/* two challenges in the same second: two nonces */
+	feed(&f, T0, REGISTER("5002", "nc1", "1",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL_FATAL(nonce_of(&f, n2, sizeof(n2)), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(nonce, n2);
+
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "2", nonce, "s1p", "00000001"), 200);
+	/* the same request again: a replay, 401 stale with a new nonce */
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "2", nonce, "s1p", "00000001"), 401);
+	CU_ASSERT_TRUE(has(&f, 0, "stale=true"));
+	CU_ASSERT_FALSE(has(&f, 0, nonce));
+	/* the same count with another CSeq: still a replay */
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "3", nonce, "s1p", "00000001"), 401);
+	CU_ASSERT_TRUE(has(&f, 0, "stale=true"));
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "4", nonce, "s1p", "00000002"), 200);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "5", nonce, "s1p", "00000002"), 401);
+	/* counts that overtake each other pass once each */
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "6", nonce, "s1p", "00000005"), 200);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "7", nonce, "s1p", "00000003"), 200);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "8", nonce, "s1p", "00000003"), 401);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "9", nonce, "s1p", "00000004"), 200);
+	/* a wrong password does not use up a count */
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "10", nonce, "bad", "00000006"),
+	    403);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "11", nonce, "s1p", "00000006"),
+	    200);
+	/* below the window: refused */
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "12", nonce, "s1p", "00000100"),
+	    200);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "13", nonce, "s1p", "00000007"),
+	    401);
+	/* a malformed count */
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "14", nonce, "s1p", "0000000g"),
+	    400);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "15", nonce, "s1p", "00000000"),
+	    400);
+	/* the other nonce has counts of its own */
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "16", n2, "s1p", "00000001"), 200);
+	/* without qop a nonce serves once */
+	feed(&f, T0, REGISTER("5002", "nc1", "17",
+	    "Contact: <sip:5002@127.0.0.1:6000>\n"));
+	CU_ASSERT_EQUAL_FATAL(nonce_of(&f, n2, sizeof(n2)), 0);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "18", n2, "s1p", NULL), 200);
+	CU_ASSERT_EQUAL(reg_auth(&f, T0, "19", n2, "s1p", NULL), 401);
+	CU_ASSERT_TRUE(has(&f, 0, "stale=true"));
+	CU_ASSERT(bc_sip_server_stats(f.srv)->replays >= 6);
+
+	/*
+	 * A full table: twice as many live nonces as it holds, 1024 new
+	 * ones a second.  Nearly all are accepted once (a nonce is only
+	 * refused when its set is full of nonces of its own second), and
+	 * every one is refused after, evicted or not.
+	 */
+	sip_nonce_make(f.srv, T0 + 1, first);
+	CU_ASSERT_EQUAL(sip_nc_use(f.srv, first, "00000001", T0 + 1), 0);
+	{
+		size_t total = 2 * SIP_NC_SETS * SIP_NC_WAYS, refused = 0;
+		char (*v)[SIP_NONCE_LEN + 1] = calloc(total, sizeof(*v));
+		long long t = T0 + 2;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		for (i = 0; i < total; i++) {
+			t = T0 + 2 + (long long)(i / 1024);
+			sip_nonce_make(f.srv, t, v[i]);
+			if (sip_nc_use(f.srv, v[i], "00000001", t) != 0)
+				refused++;
+		}
+		CU_ASSERT(refused < total / 1000);
+		refused = 0;
+		for (i = 0; i < total; i++)
+			if (sip_nc_use(f.srv, v[i], "00000001", t) == 1)
+				refused++;
+		CU_ASSERT_EQUAL(refused, total);
+		free(v);
+	}
+	CU_ASSERT_EQUAL(sip_nc_use(f.srv, first, "00000001", T0 + 200), 1);
+	sip_nonce_make(f.srv, T0 + 200, n2);
+	CU_ASSERT_EQUAL(sip_nc_use(f.srv, n2, "00000001", T0 + 200), 0);
+	/* dead nonces make room without raising the floor */
+	sip_nonce_make(f.srv, T0 + 400, n2);
+	CU_ASSERT_EQUAL(sip_nc_use(f.srv, n2, "00000001", T0 + 400), 0);
+	fx_teardown(&f);
+}
+
 static void
 test_proxy_invite(void)
 {
@@ -595,6 +737,7 @@ main(int argc, char *argv[])
 		{ "register", test_register },
 		{ "register_refused", test_register_refused },
 		{ "digest", test_digest },
+		{ "digest_replay", test_digest_replay },
 		{ "proxy_invite", test_proxy_invite },
 		{ "proxy_loop_cancel_response",
 		    test_proxy_loop_cancel_response },
