@@ -91,7 +91,21 @@ struct bc_sip_conf {
 	int			 nonce_lifetime;	/* seconds */
 	char			*nonce_secret_file;	/* NULL: random */
 	int			 flush_interval;	/* ms between writes */
+	/* [TServer]: business continuity (bc-sip-dr.h); no pointers, so
+	 * that the engine's copy of the struct owns nothing */
+	char			 dr_peer_trunk[64];	/* "": single site */
+	int			 dr_forward;	/* enum bc_dr_forward */
+	int			 shutdown_reject_code;	/* 300..603 */
 };
+
+/* TServer/dr-forward: when a call for an extension goes to the peer. */
+enum bc_dr_forward {
+	BC_DR_OFF,		/* never: deliver here */
+	BC_DR_NO_AGENT,		/* no agent logged in on it here */
+	BC_DR_OOS		/* its endpoint is not registered here */
+};
+const char *bc_dr_forward_name(int);
+int	bc_dr_forward_parse(const char *, int *);
 
 void	bc_sip_conf_init(struct bc_sip_conf *);
 /*
@@ -176,6 +190,25 @@ int	bc_sip_server_input(bc_sip_server *, const char *buf, size_t len,
 int	bc_sip_server_tick(bc_sip_server *, long long now, int force,
 	    struct bc_err *);
 int	bc_sip_server_flush(bc_sip_server *, struct bc_err *);
+/*
+ * Writing bindings off the event loop.  After bc_sip_server_defer_writes()
+ * the engine never writes the store itself: tick keeps expiring and
+ * reloading in memory but leaves data_version alone (the caller watches
+ * the store and passes force when it changed), and the pending writes are
+ * taken as batches with bc_sip_server_take_batch() (NULL when there is
+ * nothing to write), to be written with bc_sip_batch_write() on another
+ * connection, from a writer thread for instance.  A batch belongs to no
+ * engine: it may be written and freed on any thread.  Batches must be
+ * written in the order they were taken.
+ */
+typedef struct bc_sip_batch bc_sip_batch;
+void	bc_sip_server_defer_writes(bc_sip_server *);
+int	bc_sip_server_take_batch(bc_sip_server *, bc_sip_batch **,
+	    struct bc_err *);
+/* One transaction: the numbers' bindings, then the expiry of old rows. */
+int	bc_sip_batch_write(bc_store *, const bc_sip_batch *, struct bc_err *);
+size_t	bc_sip_batch_count(const bc_sip_batch *);	/* numbers in it */
+void	bc_sip_batch_free(bc_sip_batch *);
 /*
  * Takes a new [sip] configuration (SIGHUP): listen addresses (the
  * daemon's listeners must follow the new order), realm, expiry limits,

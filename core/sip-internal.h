@@ -70,10 +70,13 @@ struct bc_sip_server {
 	struct sip_dn		*dirty;
 	long long		 data_version;
 	long long		 last_expire;
+	int			 deferred;	/* writes go to batches */
+	long long		 expire_pending;	/* for the next batch */
 	struct sip_inv		*inv;		/* SIP_INV_SLOTS */
 	struct sip_nc_set	*nc;		/* SIP_NC_SETS */
 	unsigned		 nonce_serial;	/* no two nonces alike */
 	struct bc_sip_stats	 stats;
+	struct sip_dr		*dr;	/* business continuity, NULL: off */
 };
 
 /* ---- directory and registrar (sip-registrar.c) ---- */

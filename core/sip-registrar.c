@@ -472,6 +472,117 @@ bc_sip_server_flush(bc_sip_server *srv, struct bc_err *err)
 	return BC_OK;
 }
 
+/* ---- batches for a writer on another connection ---- */
+
+struct batch_num {
+	char			*number;
+	struct bc_binding	*b;
+	size_t			 nb;
+};
+
+struct bc_sip_batch {
+	struct batch_num	*v;
+	size_t			 n;
+	long long		 expire_at;	/* 0: no expiry to write */
+};
+
+void
+bc_sip_server_defer_writes(bc_sip_server *srv)
+{
+	srv->deferred = 1;
+}
+
+void
+bc_sip_batch_free(bc_sip_batch *b)
+{
+	size_t i, j;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < b->v[i].nb; j++)
+			bc_binding_clear(&b->v[i].b[j]);
+		free(b->v[i].b);
+		free(b->v[i].number);
+	}
+	free(b->v);
+	free(b);
+}
+
+size_t
+bc_sip_batch_count(const bc_sip_batch *b)
+{
+	return b != NULL ? b->n : 0;
+}
+
+int
+bc_sip_server_take_batch(bc_sip_server *srv, bc_sip_batch **out,
+    struct bc_err *err)
+{
+	struct sip_dn *d;
+	bc_sip_batch *b;
+	size_t n = 0, i;
+
+	*out = NULL;
+	if (srv->dirty == NULL && srv->expire_pending == 0)
+		return BC_OK;
+	for (d = srv->dirty; d != NULL; d = d->dirty_next)
+		n++;
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (n > 0 && (b->v = calloc(n, sizeof(*b->v))) == NULL)) {
+		free(b);
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	}
+	for (d = srv->dirty; d != NULL; d = d->dirty_next) {
+		struct batch_num *bn = &b->v[b->n++];
+		struct sip_dn tmp;
+
+		/* binding_add copies into a scratch entry */
+		memset(&tmp, 0, sizeof(tmp));
+		if ((bn->number = strdup(d->number)) == NULL)
+			goto nomem;
+		for (i = 0; i < d->nb; i++)
+			if (binding_add(&tmp, &d->b[i]) != 0) {
+				bn->b = tmp.b;
+				bn->nb = tmp.nb;
+				goto nomem;
+			}
+		bn->b = tmp.b;
+		bn->nb = tmp.nb;
+	}
+	b->expire_at = srv->expire_pending;
+	srv->expire_pending = 0;
+	while ((d = srv->dirty) != NULL) {
+		srv->dirty = d->dirty_next;
+		d->dirty = 0;
+		d->dirty_next = NULL;
+	}
+	srv->stats.flushes++;
+	*out = b;
+	return BC_OK;
+nomem:
+	bc_sip_batch_free(b);
+	return bc_err_set(err, BC_ENOMEM, "out of memory");
+}
+
+int
+bc_sip_batch_write(bc_store *s, const bc_sip_batch *b, struct bc_err *err)
+{
+	size_t i;
+	int rc;
+
+	if (b == NULL)
+		return BC_OK;
+	if ((rc = bc_tx_begin(s, err)))
+		return rc;
+	for (i = 0; i < b->n && rc == BC_OK; i++)
+		rc = bc_reg_replace(s, b->v[i].number, b->v[i].b, b->v[i].nb,
+		    err);
+	if (rc == BC_OK && b->expire_at != 0)
+		rc = bc_reg_expire(s, b->expire_at, NULL, err);
+	return bc_tx_end(s, rc, err);
+}
+
 /* Drops expired bindings from memory (the store's go in tick). */
 static void
 expire(bc_sip_server *srv, long long now)
@@ -493,6 +604,17 @@ bc_sip_server_tick(bc_sip_server *srv, long long now, int force,
 	long long v;
 	int rc;
 
+	if (srv->deferred) {
+		/* the caller watches the store and writes the batches */
+		if (force && (rc = reload(srv, err)))
+			return rc;
+		if (now != srv->last_expire) {
+			expire(srv, now);
+			srv->last_expire = now;
+			srv->expire_pending = now;
+		}
+		return BC_OK;
+	}
 	if ((rc = bc_store_data_version(srv->store, &v, err)))
 		return rc;
 	if (force || v != srv->data_version) {

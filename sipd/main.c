@@ -114,6 +114,7 @@ struct state {
 	struct bc_sip_conf	*sip;		/* running [sip] */
 	bc_sip_server		*srv;
 	struct net		*net;
+	struct writer		*writer;
 };
 
 static int
@@ -177,6 +178,7 @@ reload_conf(struct state *st)
 	if (strcmp(spath, st->spath) != 0)
 		log_warnx("SIGHUP: [site] store is now %s; still serving %s "
 		    "until a restart", spath, st->spath);
+	writer_set_interval(st->writer, sip.flush_interval);
 	bc_sip_conf_clear(st->sip);
 	*st->sip = sip;
 	bc_sip_conf_init(&sip);
@@ -208,9 +210,17 @@ run(struct state *st)
 			reload_conf(st);
 		}
 		if (t >= next_tick || force) {
+			bc_sip_batch *b;
+
+			if (writer_changed(st->writer))
+				force = 1;	/* bcadm or bcsync wrote */
 			if (bc_sip_server_tick(st->srv, t / 1000, force,
 			    &err) != BC_OK)
 				log_warnx("%s", err.msg);
+			if (bc_sip_server_take_batch(st->srv, &b, &err) !=
+			    BC_OK)
+				log_warnx("%s", err.msg);
+			writer_push(st->writer, b);
 			next_tick = t + st->sip->flush_interval;
 		}
 		if (t >= next_idle) {
@@ -247,6 +257,8 @@ main(int argc, char *argv[])
 	struct net *net = NULL;
 	struct state st;
 	char *spath = NULL, *real_conf = NULL;
+
+	memset(&st, 0, sizeof(st));
 	int ch, daemonize = 0, check = 0, debug = 0, rc;
 
 	while ((ch = getopt(argc, argv, "c:dnp:v")) != -1)
@@ -326,6 +338,14 @@ main(int argc, char *argv[])
 		goto out;
 	}
 
+	/* after daemon(3): a fork keeps no thread */
+	if ((st.writer = writer_start(spath, conf.busy_timeout,
+	    sip.flush_interval)) == NULL) {
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	bc_sip_server_defer_writes(srv);
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -343,6 +363,15 @@ main(int argc, char *argv[])
 	st.srv = srv;
 	st.net = net;
 	rc = run(&st);
+	{
+		bc_sip_batch *b;
+
+		if (bc_sip_server_take_batch(srv, &b, &err) != BC_OK)
+			log_warnx("%s", err.msg);
+		writer_push(st.writer, b);
+	}
+	writer_stop(st.writer);
+	st.writer = NULL;
 	if (bc_sip_server_flush(srv, &err) != BC_OK)
 		log_warnx("%s", err.msg);
 	{
@@ -356,6 +385,7 @@ main(int argc, char *argv[])
 	if (pidfile != NULL || daemonize)
 		unlink(pidfile != NULL ? pidfile : PIDFILE_DEFAULT);
 out:
+	writer_stop(st.writer);
 	net_close(net);
 	bc_sip_server_free(srv);
 	bc_store_close(store);

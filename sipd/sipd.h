@@ -41,4 +41,16 @@ void		 net_dispatch(struct net *, bc_sip_server *, struct pollfd *,
 void		 net_idle(struct net *, long long now);
 size_t		 net_max_fds(void);
 
+/* The store writer thread (writer.c); NULL after logging on failure. */
+struct writer;
+struct writer	*writer_start(const char *store, int busy_timeout,
+		    int interval_ms);
+/* Queues a batch (taken over; NULL is nothing) for writing. */
+void		 writer_push(struct writer *, bc_sip_batch *);
+/* 1 once after another program committed to the store. */
+int		 writer_changed(struct writer *);
+void		 writer_set_interval(struct writer *, int interval_ms);
+/* Writes what is queued, stops the thread, closes its connection. */
+void		 writer_stop(struct writer *);
+
 #endif
