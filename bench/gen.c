@@ -329,7 +329,7 @@ main(int argc, char *argv[])
 		goto fail;
 
 	t_fill = now();
-	if ((rc = bc_tx_begin_bulk(st, &err)) != BC_OK)
+	if ((rc = bc_tx_begin_load(st, &err)) != BC_OK)
 		goto fail;
 	for (i = 1; i <= n; i++)
 		if ((rc = add_agent(st, i, &c, &err)) != BC_OK)

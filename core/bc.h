@@ -149,6 +149,13 @@ void		 bc_tx_rollback(bc_store *);
  * transaction then refuses to commit: roll it back.
  */
 int		 bc_tx_begin_bulk(bc_store *, struct bc_err *);
+/*
+ * A bulk transaction that mostly creates objects (import, generators):
+ * the change metadata of the objects it creates is recorded in one pass
+ * when it commits, instead of each write marking them.  Not for writes
+ * that set metadata themselves (sync).
+ */
+int		 bc_tx_begin_load(bc_store *, struct bc_err *);
 /* Commits when rc is BC_OK, else rolls back; returns the outcome. */
 int		 bc_tx_end(bc_store *, int rc, struct bc_err *);
 int		 bc_tx_depth(const bc_store *);

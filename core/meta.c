@@ -184,9 +184,20 @@ static const char SQL_DIRTY_CLEAR[] = "DELETE FROM sync_dirty";
  * HLC from bc_next() when the hash changed.  ?1: this site.
  */
 #define FLUSH_LIVE(kind, join) \
+    FLUSH_INTO(kind, "x.key", \
+    "FROM sync_dirty x JOIN " join " WHERE x.kind = '" kind "' ")
+/*
+ * Objects a load created (row id above its mark in sync_load, schema/
+ * 006-load-capture.sql): recorded from the documents directly, unmarked.
+ */
+#define FLUSH_NEW(kind, view) \
+    FLUSH_INTO(kind, "v.key", "FROM " view " v " \
+    "WHERE v.id > (SELECT " kind " FROM sync_load) ")
+/* key: the object's key; from: FROM and WHERE giving v.doc. */
+#define FLUSH_INTO(kind, key, from) \
     "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted, seq) " \
-    "SELECT '" kind "', x.key, bc_next(), ?1, bc_hash(v.doc), 0, bc_seq() " \
-    "FROM sync_dirty x JOIN " join " WHERE x.kind = '" kind "' " \
+    "SELECT '" kind "', " key ", bc_next(), ?1, bc_hash(v.doc), 0, bc_seq() " \
+    from \
     "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, " \
     "origin = excluded.origin, hash = excluded.hash, deleted = 0, " \
     "seq = excluded.seq " \
@@ -205,6 +216,32 @@ static const char *const flush_live[] = {
 	FLUSH_LIVE("person", "sync_person_doc v ON v.key = x.key"),
 	FLUSH_LIVE("login", "sync_login_doc v ON v.key = x.key"),
 };
+static const char *const flush_new[] = {
+	FLUSH_NEW("dn", "sync_dn_doc"),
+	FLUSH_NEW("place", "sync_place_doc"),
+	FLUSH_NEW("person", "sync_person_doc"),
+	FLUSH_NEW("login", "sync_login_doc"),
+};
+/* A load's marks: the highest row ids recorded so far. */
+static const char SQL_LOAD_MARK[] = "INSERT INTO sync_load "
+    "(dn, place, person, login) SELECT "
+    "(SELECT coalesce(max(id), 0) FROM dn), "
+    "(SELECT coalesce(max(id), 0) FROM place), "
+    "(SELECT coalesce(max(id), 0) FROM person), "
+    "(SELECT coalesce(max(id), 0) FROM agent_login)";
+static const char SQL_LOAD_ADVANCE[] = "UPDATE sync_load SET "
+    "dn = (SELECT coalesce(max(id), 0) FROM dn), "
+    "place = (SELECT coalesce(max(id), 0) FROM place), "
+    "person = (SELECT coalesce(max(id), 0) FROM person), "
+    "login = (SELECT coalesce(max(id), 0) FROM agent_login)";
+static const char SQL_LOAD_END[] = "DELETE FROM sync_load";
+static const char SQL_LOAD_NEW[] = "SELECT "
+    "EXISTS (SELECT 1 FROM dn WHERE id > l.dn) OR "
+    "EXISTS (SELECT 1 FROM place WHERE id > l.place) OR "
+    "EXISTS (SELECT 1 FROM person WHERE id > l.person) OR "
+    "EXISTS (SELECT 1 FROM agent_login WHERE id > l.login) "
+    "FROM sync_load l";
+
 static const char *const flush_gone[][2] = {
 	{ "dn", FLUSH_GONE("dn", "SELECT 1 FROM dn WHERE " DN_OF_KEY) },
 	{ "place", FLUSH_GONE("place", "SELECT 1 FROM place "
@@ -252,6 +289,47 @@ flush_gone_kind(bc_store *s, const char *kind, const char *sql,
 	return rc;
 }
 
+/* *fresh: a load created objects since its mark (or since the last flush). */
+static int
+load_pending(bc_store *s, int *fresh, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_LOAD_NEW, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	*fresh = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read changes");
+	return BC_OK;
+}
+
+int
+bc_meta_load_begin(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_LOAD_MARK, err)) == NULL)
+		return err->status;
+	if ((rc = bc_step_done(s, st, err, "begin load")) == BC_OK)
+		s->load = 1;
+	return rc;
+}
+
+int
+bc_meta_load_end(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	s->load = 0;
+	if ((st = bc_stmt(s, SQL_LOAD_END, err)) == NULL)
+		return err->status;
+	return bc_step_done(s, st, err, "end load");
+}
+
 int
 bc_meta_flush(bc_store *s, struct bc_err *err)
 {
@@ -259,7 +337,7 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 	long long n, first;
 	char *origin = NULL;
 	size_t i;
-	int rc, changed = 0;
+	int rc, changed = 0, fresh = 0;
 
 	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
 		return err->status;
@@ -268,7 +346,9 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return bc_sqlite_err(s, rc, err, "read changes");
-	if (n == 0)
+	if (s->load && (rc = load_pending(s, &fresh, err)))
+		return rc;
+	if (n == 0 && !fresh)
 		return BC_OK;
 	if ((rc = hlc_first(s, &first, &origin, err)))
 		return rc;
@@ -276,6 +356,25 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 	if ((rc = bc_seq_load(s, err))) {
 		free(origin);
 		return rc;
+	}
+	/* a load's new objects first, then the marks */
+	for (i = 0; fresh && rc == BC_OK && i < sizeof(flush_new) /
+	    sizeof(flush_new[0]); i++) {
+		if ((st = bc_stmt(s, flush_new[i], err)) == NULL) {
+			rc = err->status;
+			break;
+		}
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+		if ((rc = bc_step_done(s, st, err, "record changes")) ==
+		    BC_OK)
+			changed += sqlite3_changes(s->db);
+	}
+	/* what is recorded is marked again when it changes */
+	if (fresh && rc == BC_OK) {
+		if ((st = bc_stmt(s, SQL_LOAD_ADVANCE, err)) == NULL)
+			rc = err->status;
+		else
+			rc = bc_step_done(s, st, err, "record changes");
 	}
 	for (i = 0; rc == BC_OK && i < sizeof(flush_live) /
 	    sizeof(flush_live[0]); i++) {

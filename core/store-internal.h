@@ -28,6 +28,7 @@ struct bc_store {
 	long long		 seq_next;	/* bc_seq(): the last issued */
 	int			 bulk;		/* inner levels: no savepoints */
 	int			 poisoned;	/* bulk: a failed write inside */
+	int			 load;		/* bulk: a load (sync_load row) */
 	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
 	struct bc_stmt_slot	 cache[BC_STMT_CACHE];
 	size_t			 ncache;
@@ -108,6 +109,12 @@ int		 bc_meta_flush(bc_store *, struct bc_err *);
 /* Gives an object a new HLC from this site, its content unchanged. */
 int		 bc_meta_touch(bc_store *, const char *kind, const char *key,
 		    struct bc_err *);
+/*
+ * A load (bc_tx_begin_load()): begin writes its marks into sync_load,
+ * end deletes them before the commit (schema/006-load-capture.sql).
+ */
+int		 bc_meta_load_begin(bc_store *, struct bc_err *);
+int		 bc_meta_load_end(bc_store *, struct bc_err *);
 /* Flushes marks left by other writers; at open. */
 int		 bc_meta_catch_up(bc_store *, struct bc_err *);
 /*

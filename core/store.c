@@ -438,6 +438,18 @@ bc_tx_begin_bulk(bc_store *s, struct bc_err *err)
 }
 
 int
+bc_tx_begin_load(bc_store *s, struct bc_err *err)
+{
+	int rc;
+
+	if ((rc = bc_tx_begin_bulk(s, err)))
+		return rc;
+	if ((rc = bc_meta_load_begin(s, err)))
+		bc_tx_rollback(s);
+	return rc;
+}
+
+int
 bc_read_begin(bc_store *s, struct bc_err *err)
 {
 	return tx_begin(s, 0, err);
@@ -464,6 +476,8 @@ bc_tx_commit(bc_store *s, struct bc_err *err)
 	rc = BC_OK;
 	if (s->depth == 1 && s->writing)
 		rc = bc_meta_flush(s, err);
+	if (rc == BC_OK && s->depth == 1 && s->load)
+		rc = bc_meta_load_end(s, err);
 	if (rc == BC_OK)
 		rc = tx_exec(s, s->depth == 1 ? SQL_COMMIT : SQL_RELEASE, err,
 		    "commit");
@@ -498,6 +512,7 @@ bc_tx_rollback(bc_store *s)
 		sqlite3_exec(s->db, SQL_CACHE_SMALL, NULL, NULL, NULL);
 	s->bulk = 0;
 	s->poisoned = 0;
+	s->load = 0;		/* its sync_load row goes with the rollback */
 	if (s->depth == 0) {
 		if (tx_exec(s, SQL_ROLLBACK, &e, "roll back") != BC_OK)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

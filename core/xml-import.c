@@ -66,7 +66,8 @@ static const char *const imp_sql[ST_COUNT] = {
 	[ST_SEEN_GET] = "SELECT line, col FROM temp.bc_xml_seen "
 	    "WHERE kind = ?1 AND key = ?2",
 	[ST_DN_PLACE] = "SELECT p.name FROM dn d JOIN place p "
-	    "ON p.id = d.place_id WHERE d.type = ?1 AND d.number = ?2",
+	    "ON p.id = d.place_id WHERE d.type = CAST(?1 AS TEXT) "
+	    "AND d.number = ?2",
 	[ST_LOGIN_HOLDER] = "SELECT r.username FROM person_login pl "
 	    "JOIN agent_login l ON l.id = pl.login_id "
 	    "JOIN person r ON r.id = pl.person_id WHERE l.code = ?1",
@@ -1251,8 +1252,8 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 		*m->err = e;
 		goto out;
 	}
-	/* all or nothing anyway: a bulk transaction when it is the outermost */
-	if ((rc = bc_tx_depth(m->s) == 0 ? bc_tx_begin_bulk(m->s, m->err) :
+	/* all or nothing anyway: a load (bulk) when it is the outermost */
+	if ((rc = bc_tx_depth(m->s) == 0 ? bc_tx_begin_load(m->s, m->err) :
 	    bc_tx_begin(m->s, m->err)))
 		goto out;
 	if ((rc = imp_prepare(m, &e))) {
