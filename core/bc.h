@@ -361,6 +361,21 @@ struct bc_conf {
 	int	 busy_timeout;		/* [site] busy_timeout, ms */
 	char	*peer_name;		/* [peer] name */
 	char	*peer_store;		/* [peer] store */
+	char	*peer_url;		/* [peer] url: the peer's bcsync */
+	char	*peer_token_file;	/* [peer] token_file */
+	char	*peer_tls_ca;		/* [peer] tls_ca: pinned CA */
+	char	*peer_tls_cert;		/* [peer] tls_cert: client cert */
+	char	*peer_tls_key;		/* [peer] tls_key */
+	char	*sync_listen;		/* [sync] listen: ADDRESS:PORT */
+	char	*sync_token_file;	/* [sync] token_file */
+	char	*sync_tls_cert;		/* [sync] tls_cert */
+	char	*sync_tls_key;		/* [sync] tls_key */
+	char	*sync_tls_client_ca;	/* [sync] tls_client_ca */
+	char	*sync_hook;		/* [sync] hook: run after applying */
+	int	 sync_batch;		/* [sync] batch: changes per response */
+	int	 sync_max_body;		/* [sync] max_body: bytes */
+	int	 sync_retain;		/* [sync] retain: seconds */
+	int	 sync_retry;		/* [sync] retry: ms between attempts */
 };
 
 #define BC_CONF_DEFAULT	"/etc/sipbc/bc.conf"

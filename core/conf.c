@@ -23,7 +23,8 @@ struct conf_parse {
 	struct bc_sip_conf sip_scratch;
 };
 
-static const char *const sections[] = { "site", "peer", "sip", NULL };
+static const char *const sections[] = { "site", "peer", "sip", "sync",
+    "TServer", NULL };
 
 static int
 set_string(char **field, const char *value, struct conf_parse *cp)
@@ -114,6 +115,89 @@ sip_handler(struct bc_sip_conf *sc, const char *name, const char *value,
 	return 0;
 }
 
+static const char *const dr_forward_names[] = { "off", "no-agent", "oos" };
+
+const char *
+bc_dr_forward_name(int v)
+{
+	return v >= 0 && v <= BC_DR_OOS ? dr_forward_names[v] : "?";
+}
+
+int
+bc_dr_forward_parse(const char *s, int *out)
+{
+	int i;
+
+	for (i = 0; i <= BC_DR_OOS; i++)
+		if (strcmp(s, dr_forward_names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+/* [TServer] keys: SIP Server options of the application, for bcsipd. */
+static int
+tserver_handler(struct bc_sip_conf *sc, const char *name, const char *value,
+    struct conf_parse *cp)
+{
+	if (strcmp(name, "dr-peer-trunk") == 0) {
+		if (strlen(value) >= sizeof(sc->dr_peer_trunk)) {
+			snprintf(cp->why, sizeof(cp->why), "dr-peer-trunk: "
+			    "'%.40s...' is too long", value);
+			return 0;
+		}
+		snprintf(sc->dr_peer_trunk, sizeof(sc->dr_peer_trunk), "%s",
+		    value);
+		return 1;
+	}
+	if (strcmp(name, "dr-forward") == 0) {
+		if (bc_dr_forward_parse(value, &sc->dr_forward) != 0) {
+			snprintf(cp->why, sizeof(cp->why), "dr-forward: "
+			    "'%.40s' is not off, no-agent or oos", value);
+			return 0;
+		}
+		return 1;
+	}
+	if (strcmp(name, "shutdown-sip-reject-code") == 0)
+		return set_int(&sc->shutdown_reject_code, name, value, 300,
+		    603, cp);
+	snprintf(cp->why, sizeof(cp->why), "unknown key '%s' in section "
+	    "[TServer]", name);
+	return 0;
+}
+
+/* [sync] keys, for bcsync. */
+static int
+sync_handler(struct bc_conf *c, const char *name, const char *value,
+    struct conf_parse *cp)
+{
+	if (strcmp(name, "listen") == 0)
+		return set_string(&c->sync_listen, value, cp);
+	if (strcmp(name, "token_file") == 0)
+		return set_string(&c->sync_token_file, value, cp);
+	if (strcmp(name, "tls_cert") == 0)
+		return set_string(&c->sync_tls_cert, value, cp);
+	if (strcmp(name, "tls_key") == 0)
+		return set_string(&c->sync_tls_key, value, cp);
+	if (strcmp(name, "tls_client_ca") == 0)
+		return set_string(&c->sync_tls_client_ca, value, cp);
+	if (strcmp(name, "hook") == 0)
+		return set_string(&c->sync_hook, value, cp);
+	if (strcmp(name, "batch") == 0)
+		return set_int(&c->sync_batch, name, value, 1, 1000000, cp);
+	if (strcmp(name, "max_body") == 0)
+		return set_int(&c->sync_max_body, name, value, 4096, INT_MAX,
+		    cp);
+	if (strcmp(name, "retain") == 0)
+		return set_int(&c->sync_retain, name, value, 0, INT_MAX, cp);
+	if (strcmp(name, "retry") == 0)
+		return set_millis(&c->sync_retry, name, value, cp);
+	snprintf(cp->why, sizeof(cp->why), "unknown key '%s' in section "
+	    "[sync]", name);
+	return 0;
+}
+
 /* inih handler: returns 0 to stop at this line with cp->why set. */
 static int
 handler(void *arg, const char *section, const char *name, const char *value)
@@ -137,13 +221,28 @@ handler(void *arg, const char *section, const char *name, const char *value)
 			return set_string(&c->peer_name, value, cp);
 		if (strcmp(name, "store") == 0)
 			return set_string(&c->peer_store, value, cp);
+		if (strcmp(name, "url") == 0)
+			return set_string(&c->peer_url, value, cp);
+		if (strcmp(name, "token_file") == 0)
+			return set_string(&c->peer_token_file, value, cp);
+		if (strcmp(name, "tls_ca") == 0)
+			return set_string(&c->peer_tls_ca, value, cp);
+		if (strcmp(name, "tls_cert") == 0)
+			return set_string(&c->peer_tls_cert, value, cp);
+		if (strcmp(name, "tls_key") == 0)
+			return set_string(&c->peer_tls_key, value, cp);
 		snprintf(cp->why, sizeof(cp->why), "unknown key '%s' in "
 		    "section [%s]", name, section);
 		return 0;
 	}
+	if (strcmp(section, "sync") == 0)
+		return sync_handler(c, name, value, cp);
 	if (strcmp(section, "sip") == 0)
 		return sip_handler(cp->sip != NULL ? cp->sip : &cp->sip_scratch,
 		    name, value, cp);
+	if (strcmp(section, "TServer") == 0)
+		return tserver_handler(cp->sip != NULL ? cp->sip :
+		    &cp->sip_scratch, name, value, cp);
 	snprintf(cp->why, sizeof(cp->why), "unknown section [%s]", section);
 	return 0;
 }
@@ -181,6 +280,10 @@ bc_conf_init(struct bc_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->busy_timeout = BC_BUSY_TIMEOUT_DEFAULT;
+	c->sync_batch = 5000;
+	c->sync_max_body = 64 * 1024 * 1024;
+	c->sync_retain = 7 * 86400;
+	c->sync_retry = 1000;
 }
 
 static int
@@ -234,6 +337,8 @@ bc_sip_conf_init(struct bc_sip_conf *sc)
 	sc->max_contacts = 8;
 	sc->nonce_lifetime = 300;
 	sc->flush_interval = 100;
+	sc->dr_forward = BC_DR_OFF;
+	sc->shutdown_reject_code = 603;
 }
 
 void
@@ -375,5 +480,16 @@ bc_conf_clear(struct bc_conf *c)
 	free(c->site_store);
 	free(c->peer_name);
 	free(c->peer_store);
+	free(c->peer_url);
+	free(c->peer_token_file);
+	free(c->peer_tls_ca);
+	free(c->peer_tls_cert);
+	free(c->peer_tls_key);
+	free(c->sync_listen);
+	free(c->sync_token_file);
+	free(c->sync_tls_cert);
+	free(c->sync_tls_key);
+	free(c->sync_tls_client_ca);
+	free(c->sync_hook);
 	bc_conf_init(c);
 }

@@ -18,6 +18,7 @@
 
 #include "bc-sync.h"
 #include "store-internal.h"
+#include "sync-internal.h"
 
 static const char *const kinds[] = { "dn", "login", "person", "place" };
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
@@ -376,9 +377,9 @@ static const char SQL_CONFLICT_ADD[] = "INSERT INTO conflict (kind, key, "
     "local_site, local_hlc, local_doc, peer_site, peer_hlc, peer_doc, kept, "
     "detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-/* Records the winner's metadata for the loser, written at the end. */
-static int
-copy_meta(bc_store *s, const char *kind, const struct cur *w,
+int
+bc_sync_copy_add(bc_store *s, const char *kind, const char *key,
+    long long hlc, const char *origin, const char *hash, int deleted,
     struct bc_err *err)
 {
 	sqlite3_stmt *st;
@@ -386,12 +387,21 @@ copy_meta(bc_store *s, const char *kind, const struct cur *w,
 	if ((st = bc_stmt(s, SQL_COPY_ADD, err)) == NULL)
 		return err->status;
 	bc_bind_text(st, 1, kind);
-	bc_bind_text(st, 2, w->key);
-	sqlite3_bind_int64(st, 3, w->hlc);
-	bc_bind_text(st, 4, w->origin);
-	bc_bind_text(st, 5, w->hash);
-	sqlite3_bind_int(st, 6, w->deleted);
+	bc_bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, hlc);
+	bc_bind_text(st, 4, origin);
+	bc_bind_text(st, 5, hash);
+	sqlite3_bind_int(st, 6, deleted);
 	return bc_step_done(s, st, err, "record copy");
+}
+
+/* Records the winner's metadata for the loser, written at the end. */
+static int
+copy_meta(bc_store *s, const char *kind, const struct cur *w,
+    struct bc_err *err)
+{
+	return bc_sync_copy_add(s, kind, w->key, w->hlc, w->origin, w->hash,
+	    w->deleted, err);
 }
 
 /*
@@ -425,8 +435,8 @@ copy_if_same(bc_store *s, const char *kind, const char *key,
  * them).  Runs before any place or person is written, so a DN or login
  * moving between two objects never meets its old owner.
  */
-static int
-release_refs(bc_store *s, const char *kind, const char *doc,
+int
+bc_sync_release_refs(bc_store *s, const char *kind, const char *doc,
     struct bc_err *err)
 {
 	sqlite3_stmt *list, *st;
@@ -477,11 +487,10 @@ release_refs(bc_store *s, const char *kind, const char *doc,
 	return rc;
 }
 
-/* Records a conflict in one store, from that store's point of view. */
-static int
-record_conflict(bc_store *s, const char *kind, const char *key,
-    const char *local_site, const struct cur *local, const char *local_doc,
-    const char *peer_site, const struct cur *peer, const char *peer_doc,
+int
+bc_sync_conflict_add(bc_store *s, const char *kind, const char *key,
+    const char *local_site, long long local_hlc, const char *local_doc,
+    const char *peer_site, long long peer_hlc, const char *peer_doc,
     int local_kept, struct bc_err *err)
 {
 	sqlite3_stmt *st;
@@ -491,10 +500,10 @@ record_conflict(bc_store *s, const char *kind, const char *key,
 	bc_bind_text(st, 1, kind);
 	bc_bind_text(st, 2, key);
 	bc_bind_text(st, 3, local_site);
-	sqlite3_bind_int64(st, 4, local->hlc);
+	sqlite3_bind_int64(st, 4, local_hlc);
 	bc_bind_text(st, 5, local_doc);
 	bc_bind_text(st, 6, peer_site);
-	sqlite3_bind_int64(st, 7, peer->hlc);
+	sqlite3_bind_int64(st, 7, peer_hlc);
 	bc_bind_text(st, 8, peer_doc);
 	bc_bind_text(st, 9, local_kept ? "local" : "peer");
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)time(NULL));
@@ -522,10 +531,12 @@ conflict(struct sync_ctx *x, const char *kind, const char *key,
 	int rc;
 
 	if ((rc = bc_doc_get(lose_s, kind, key, &lose_doc, x->err)) == BC_OK &&
-	    (rc = record_conflict(win_s, kind, key, x->site[d->to_a], d->win,
-	    win_doc, x->site[!d->to_a], lose, lose_doc, 1, x->err)) == BC_OK &&
-	    (rc = record_conflict(lose_s, kind, key, x->site[!d->to_a], lose,
-	    lose_doc, x->site[d->to_a], d->win, win_doc, 0, x->err)) == BC_OK)
+	    (rc = bc_sync_conflict_add(win_s, kind, key, x->site[d->to_a],
+	    d->win->hlc, win_doc, x->site[!d->to_a], lose->hlc, lose_doc, 1,
+	    x->err)) == BC_OK &&
+	    (rc = bc_sync_conflict_add(lose_s, kind, key, x->site[!d->to_a],
+	    lose->hlc, lose_doc, x->site[d->to_a], d->win->hlc, win_doc, 0,
+	    x->err)) == BC_OK)
 		x->stats->conflicts++;
 	free(lose_doc);
 	return rc;
@@ -575,7 +586,7 @@ apply_pair(const char *kind, const struct cur *a, const struct cur *b,
 		if (d.conflict && (rc = conflict(x, kind, key, &d, lose, doc)))
 			goto done;
 		if (doc != NULL)
-			rc = release_refs(lose_s, kind, doc, x->err);
+			rc = bc_sync_release_refs(lose_s, kind, doc, x->err);
 		goto done;
 	case PASS_UPSERT:
 		if (d.act == ACT_META)
@@ -639,9 +650,8 @@ exec_cached(bc_store *s, const char *sql, struct bc_err *err)
 	return bc_step_done(s, st, err, "synchronize");
 }
 
-/* Writes the copied metadata and raises the clock past it. */
-static int
-finish_copies(bc_store *s, struct bc_err *err)
+int
+bc_sync_copy_finish(bc_store *s, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	long long max = 0;
@@ -845,6 +855,16 @@ sync_begin(struct sync_ctx *x, bc_store *a, bc_store *b,
 	return BC_OK;
 }
 
+int
+bc_sync_copy_prepare(bc_store *s, struct bc_err *err)
+{
+	int rc;
+
+	if ((rc = exec_cached(s, SQL_COPY_CREATE, err)) == BC_OK)
+		rc = exec_cached(s, SQL_COPY_CLEAR, err);
+	return rc;
+}
+
 /* A write transaction on a store that receives changes. */
 static int
 prepare_target(bc_store *s, struct bc_err *err)
@@ -853,8 +873,7 @@ prepare_target(bc_store *s, struct bc_err *err)
 
 	if ((rc = bc_tx_begin_bulk(s, err)))
 		return rc;
-	if ((rc = exec_cached(s, SQL_COPY_CREATE, err)) ||
-	    (rc = exec_cached(s, SQL_COPY_CLEAR, err))) {
+	if ((rc = bc_sync_copy_prepare(s, err))) {
 		bc_tx_rollback(s);
 		return rc;
 	}
@@ -878,7 +897,7 @@ bc_sync_oneway(bc_store *a, bc_store *b, const struct bc_sync_opts *o,
 	}
 	rc = run(&x);
 	if (rc == BC_OK && !o->dry_run)
-		rc = finish_copies(b, err);
+		rc = bc_sync_copy_finish(b, err);
 	if (rc == BC_OK && !o->dry_run)
 		rc = bc_tx_commit(b, err);
 	else
@@ -922,7 +941,7 @@ bc_sync_twoway(bc_store *a, bc_store *b, const struct bc_sync_opts *o,
 	if ((rc = run(&x)) || o->dry_run)
 		goto fail;
 	/* record the run at the clock both sides now share */
-	if ((rc = finish_copies(a, err)) || (rc = finish_copies(b, err)) ||
+	if ((rc = bc_sync_copy_finish(a, err)) || (rc = bc_sync_copy_finish(b, err)) ||
 	    (rc = bc_meta_flush(a, err)) || (rc = bc_meta_flush(b, err)) ||
 	    (rc = site_clock(a, &ca, err)) || (rc = site_clock(b, &cb, err)))
 		goto fail;

@@ -1,7 +1,7 @@
 /*
- * log.c -- bcsipd's log, after the OpenBSD daemons: one line per event,
- * "bcsipd: " and the message on stderr in the foreground, syslog(3) with
- * facility daemon otherwise.
+ * log.c -- the daemons' log (bcsipd, bcsync), after the OpenBSD daemons:
+ * one line per event, the program's name and the message on stderr in
+ * the foreground, syslog(3) with facility daemon otherwise.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,7 +21,7 @@ log_init(int to_stderr, int debug)
 	log_stderr = to_stderr;
 	log_debug_on = debug;
 	if (!to_stderr)
-		openlog("bcsipd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(program_invocation_short_name, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 int
@@ -37,7 +37,7 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_stderr) {
-		fprintf(stderr, "bcsipd: %s%s%s\n", msg, suffix ? ": " : "",
+		fprintf(stderr, "%s: %s%s%s\n", program_invocation_short_name, msg, suffix ? ": " : "",
 		    suffix ? suffix : "");
 		fflush(stderr);
 	} else

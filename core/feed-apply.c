@@ -1,0 +1,598 @@
+/*
+ * feed-apply.c -- bc_feed_apply(): a feed document from the peer site,
+ * applied in one transaction with the rules of 'bcadm sync --two-way'
+ * (core/sync.c, whose pieces it shares through sync-internal.h).
+ *
+ * The document is read with libxml2's streaming reader, one object
+ * subtree at a time, into a list of changes; nothing is written before
+ * the whole document has been read and checked.  Then each change is
+ * decided against this store's metadata and applied in the order that
+ * keeps the rules true: logins and DNs, places, persons; deletions the
+ * other way round.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/xmlreader.h>
+
+#include "bc-feed.h"
+#include "bc-sync.h"
+#include "bc-xml.h"
+#include "feed-internal.h"
+#include "store-internal.h"
+#include "sync-internal.h"
+
+enum act { ACT_NONE, ACT_META, ACT_UPSERT, ACT_DELETE };
+
+struct change {
+	struct bc_feed_obj	 o;
+	enum act		 act;
+	int			 conflict;
+	int			 peer_wins;
+	long long		 local_hlc;
+};
+
+struct doc {
+	int		 snapshot;
+	long long	 after, seq;
+	struct change	*v;
+	size_t		 n, cap;
+	char		 why[BC_ERR_MAX];	/* first parser error */
+};
+
+/* ---- reading ------------------------------------------------------- */
+
+static void
+reader_error(void *arg, const char *msg, xmlParserSeverities sev,
+    xmlTextReaderLocatorPtr loc)
+{
+	struct doc *d = arg;
+	size_t n;
+
+	(void)sev;
+	if (d->why[0] != '\0')
+		return;
+	snprintf(d->why, sizeof(d->why), "line %d: %s",
+	    xmlTextReaderLocatorLineNumber(loc), msg);
+	n = strlen(d->why);
+	while (n > 0 && d->why[n - 1] == '\n')
+		d->why[--n] = '\0';
+}
+
+static int
+root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
+    struct bc_err *err)
+{
+	char *name, *proto, *kind, *after, *seq;
+	int rc = BC_OK;
+
+	if (xmlStrcmp(xmlTextReaderConstLocalName(r), BAD_CAST "site") != 0 ||
+	    xmlStrcmp(xmlTextReaderConstNamespaceUri(r), BAD_CAST BC_XML_NS))
+		return bc_err_set(err, BC_EINVAL, "not a site document "
+		    "(expected <site xmlns=\"%s\">)", BC_XML_NS);
+	name = (char *)xmlTextReaderGetAttribute(r, BAD_CAST "name");
+	proto = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "protocol",
+	    BAD_CAST BC_FEED_NS);
+	kind = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "document",
+	    BAD_CAST BC_FEED_NS);
+	after = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "after",
+	    BAD_CAST BC_FEED_NS);
+	seq = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "seq",
+	    BAD_CAST BC_FEED_NS);
+	if (proto == NULL || atoi(proto) != BC_FEED_PROTOCOL)
+		rc = bc_err_set(err, BC_EINVAL, "feed protocol version %s, "
+		    "this side speaks %d: nothing applied",
+		    proto != NULL ? proto : "missing", BC_FEED_PROTOCOL);
+	else if (name == NULL || strcmp(name, peer) != 0)
+		rc = bc_err_set(err, BC_EINVAL, "document from site '%s', "
+		    "expected the peer '%s': nothing applied",
+		    name != NULL ? name : "(none)", peer);
+	else if (kind == NULL || (strcmp(kind, "changes") != 0 &&
+	    strcmp(kind, "snapshot") != 0))
+		rc = bc_err_set(err, BC_EINVAL, "not a feed document "
+		    "(c:document must be changes or snapshot)");
+	else if (seq == NULL || (d->seq = strtoll(seq, NULL, 10)) < 0 ||
+	    (strcmp(kind, "changes") == 0 && (after == NULL ||
+	    (d->after = strtoll(after, NULL, 10)) < 0 || d->after > d->seq)))
+		rc = bc_err_set(err, BC_EINVAL, "feed document without a "
+		    "valid c:after and c:seq");
+	else
+		d->snapshot = strcmp(kind, "snapshot") == 0;
+	xmlFree(name);
+	xmlFree(proto);
+	xmlFree(kind);
+	xmlFree(after);
+	xmlFree(seq);
+	return rc;
+}
+
+static int
+add_object(xmlTextReaderPtr r, struct doc *d, struct bc_err *err)
+{
+	xmlNodePtr n;
+	struct change *v;
+	int rc;
+
+	if ((n = xmlTextReaderExpand(r)) == NULL)
+		return bc_err_set(err, BC_EINVAL, "%s", d->why[0] != '\0' ?
+		    d->why : "malformed object element");
+	if (d->n == d->cap) {
+		d->cap = d->cap == 0 ? 256 : d->cap * 2;
+		if ((v = realloc(d->v, d->cap * sizeof(*v))) == NULL)
+			return bc_err_set(err, BC_ENOMEM, "out of memory");
+		d->v = v;
+	}
+	memset(&d->v[d->n], 0, sizeof(d->v[d->n]));
+	if ((rc = bc_feed_xml_read(n, &d->v[d->n].o, err)))
+		return rc;
+	d->n++;
+	return BC_OK;
+}
+
+static int
+read_doc(const char *peer, const char *buf, size_t len, struct doc *d,
+    struct bc_err *err)
+{
+	xmlTextReaderPtr r;
+	int rc = BC_OK, step, depth, type, seen_root = 0;
+
+	if (len > (size_t)INT_MAX)
+		return bc_err_set(err, BC_EINVAL, "feed document too large");
+	/* no network, no DTD, no entity substitution */
+	r = xmlReaderForMemory(buf, (int)len, "feed", NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (r == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	xmlTextReaderSetErrorHandler(r, reader_error, d);
+	while (rc == BC_OK && (step = xmlTextReaderRead(r)) == 1) {
+		type = xmlTextReaderNodeType(r);
+		depth = xmlTextReaderDepth(r);
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+			rc = bc_err_set(err, BC_EINVAL, "feed document with a "
+			    "document type declaration refused");
+		else if (type != XML_READER_TYPE_ELEMENT)
+			continue;
+		else if (depth == 0) {
+			rc = root_attrs(r, peer, d, err);
+			seen_root = 1;
+		} else if (depth == 1) {
+			continue;	/* a kind's group */
+		} else if (depth == 2) {
+			if ((rc = add_object(r, d, err)) == BC_OK &&
+			    xmlTextReaderNext(r) == -1)
+				rc = bc_err_set(err, BC_EINVAL, "%s",
+				    d->why[0] ? d->why : "malformed document");
+			/* Next() moved to the following node: look at it */
+			while (rc == BC_OK &&
+			    xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT &&
+			    xmlTextReaderDepth(r) == 2) {
+				if ((rc = add_object(r, d, err)) == BC_OK &&
+				    xmlTextReaderNext(r) == -1)
+					rc = bc_err_set(err, BC_EINVAL, "%s",
+					    d->why[0] ? d->why :
+					    "malformed document");
+			}
+		} else
+			rc = bc_err_set(err, BC_EINVAL, "line %d: unexpected "
+			    "element <%s>", xmlTextReaderGetParserLineNumber(r),
+			    (const char *)xmlTextReaderConstLocalName(r));
+	}
+	if (rc == BC_OK && step != 0)
+		rc = bc_err_set(err, BC_EINVAL, "malformed feed document: %s",
+		    d->why[0] != '\0' ? d->why : "parse error");
+	if (rc == BC_OK && !seen_root)
+		rc = bc_err_set(err, BC_EINVAL, "empty feed document");
+	xmlFreeTextReader(r);
+	return rc;
+}
+
+static void
+doc_clear(struct doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		bc_feed_obj_clear(&d->v[i].o);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* ---- deciding ------------------------------------------------------ */
+
+static const char SQL_LOCAL[] = "SELECT hlc, origin, hash, deleted, seq "
+    "FROM sync_meta WHERE kind = ?1 AND key = ?2";
+static const char SQL_HASH[] = "SELECT bc_hash(?1)";
+static const char SQL_CURSOR[] = "SELECT applied, acked FROM sync_feed "
+    "WHERE peer = ?1";
+static const char SQL_CURSOR_SET[] = "INSERT INTO sync_feed (peer, applied, "
+    "applied_at) VALUES (?1, ?2, ?3) ON CONFLICT (peer) DO UPDATE SET "
+    "applied = CASE WHEN ?4 THEN excluded.applied ELSE "
+    "max(applied, excluded.applied) END, applied_at = excluded.applied_at";
+
+struct apply {
+	bc_store		*s;
+	unsigned		 flags;
+	const char		*self, *peer;
+	long long		 acked;
+	struct bc_feed_result	*res;
+	struct bc_err		*err;
+};
+
+/* Does the peer's change order after ours?  HLC, then the site name. */
+static int
+peer_newer(long long lhlc, const char *lorigin, const struct bc_feed_obj *o)
+{
+	if (o->hlc != lhlc)
+		return o->hlc > lhlc;
+	return strcmp(o->origin, lorigin) > 0;
+}
+
+static int
+decide(struct apply *a, struct change *c)
+{
+	sqlite3_stmt *st;
+	const char *lorigin, *lhash;
+	long long lhlc, lseq;
+	int step, ldel, same, newer, ours;
+
+	if ((st = bc_stmt(a->s, SQL_LOCAL, a->err)) == NULL)
+		return a->err->status;
+	bc_bind_text(st, 1, c->o.kind);
+	bc_bind_text(st, 2, c->o.key);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && (a->flags & BC_FEED_FORCE)) {
+		ldel = sqlite3_column_int(st, 3);
+		sqlite3_reset(st);
+		c->peer_wins = 1;
+		c->act = !c->o.deleted ? ACT_UPSERT : ldel ? ACT_META :
+		    ACT_DELETE;
+		return BC_OK;
+	}
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(st);
+		c->peer_wins = 1;
+		c->act = c->o.deleted ? ACT_META : ACT_UPSERT;
+		return BC_OK;
+	}
+	if (step != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return bc_sqlite_err(a->s, step, a->err, "read metadata");
+	}
+	lhlc = sqlite3_column_int64(st, 0);
+	lorigin = (const char *)sqlite3_column_text(st, 1);
+	lhash = (const char *)sqlite3_column_text(st, 2);
+	ldel = sqlite3_column_int(st, 3);
+	lseq = sqlite3_column_int64(st, 4);
+	c->local_hlc = lhlc;
+	same = ldel || c->o.deleted ? ldel && c->o.deleted :
+	    lhash != NULL && strcmp(lhash, c->o.hash) == 0;
+	newer = peer_newer(lhlc, lorigin != NULL ? lorigin : "", &c->o);
+	ours = lorigin != NULL && strcmp(lorigin, a->self) == 0;
+	sqlite3_reset(st);
+	c->peer_wins = newer;
+	if (same)
+		c->act = newer ? ACT_META : ACT_NONE;
+	else {
+		/* both changed it: ours was not seen by the peer yet */
+		c->conflict = ours && lseq > a->acked;
+		if (!newer)
+			c->act = ACT_NONE;
+		else if (c->o.deleted)
+			c->act = ldel ? ACT_META : ACT_DELETE;
+		else
+			c->act = ACT_UPSERT;
+	}
+	return BC_OK;
+}
+
+static int
+record_conflict(struct apply *a, struct change *c)
+{
+	char *local = NULL;
+	int rc;
+
+	if ((rc = bc_doc_get(a->s, c->o.kind, c->o.key, &local, a->err)))
+		return rc;
+	rc = bc_sync_conflict_add(a->s, c->o.kind, c->o.key, a->self,
+	    c->local_hlc, local, a->peer, c->o.hlc, c->o.doc, !c->peer_wins,
+	    a->err);
+	free(local);
+	if (rc == BC_OK)
+		a->res->conflicts++;
+	return rc;
+}
+
+static int
+copy(struct apply *a, const struct change *c)
+{
+	return bc_sync_copy_add(a->s, c->o.kind, c->o.key, c->o.hlc,
+	    c->o.origin, c->o.deleted ? NULL : c->o.hash, c->o.deleted, a->err);
+}
+
+/*
+ * After an upsert: the peer's metadata is copied when this store now
+ * holds exactly its document (same hash); else the object stays marked
+ * and becomes this store's own change at commit (see bc_doc_apply()).
+ */
+static int
+copy_if_same(struct apply *a, const struct change *c)
+{
+	sqlite3_stmt *st;
+	char *now = NULL;
+	int rc, same = 0;
+
+	if ((rc = bc_doc_get(a->s, c->o.kind, c->o.key, &now, a->err)))
+		return rc;
+	if (now != NULL) {
+		if ((st = bc_stmt(a->s, SQL_HASH, a->err)) == NULL) {
+			free(now);
+			return a->err->status;
+		}
+		bc_bind_text(st, 1, now);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			same = strcmp((const char *)sqlite3_column_text(st, 0),
+			    c->o.hash) == 0;
+		sqlite3_reset(st);
+	}
+	free(now);
+	return same ? copy(a, c) : BC_OK;
+}
+
+enum pass { PASS_UPSERT, PASS_RELEASE, PASS_DELETE };
+
+static const struct {
+	const char	*kind;
+	enum pass	 pass;
+} phases[] = {
+	{ "login", PASS_UPSERT },
+	{ "dn", PASS_UPSERT },
+	{ "place", PASS_RELEASE },
+	{ "place", PASS_UPSERT },
+	{ "person", PASS_RELEASE },
+	{ "person", PASS_UPSERT },
+	{ "person", PASS_DELETE },
+	{ "place", PASS_DELETE },
+	{ "dn", PASS_DELETE },
+	{ "login", PASS_DELETE },
+};
+
+static int
+apply_one(struct apply *a, struct change *c, enum pass pass)
+{
+	int rc;
+
+	switch (pass) {
+	case PASS_RELEASE:
+		if (c->act != ACT_UPSERT)
+			return BC_OK;
+		return bc_sync_release_refs(a->s, c->o.kind, c->o.doc, a->err);
+	case PASS_UPSERT:
+		if (c->act == ACT_META)
+			return copy(a, c);
+		if (c->act != ACT_UPSERT)
+			return BC_OK;
+		if ((rc = bc_doc_apply(a->s, c->o.kind, c->o.key, c->o.doc,
+		    a->err)))
+			return rc;
+		a->res->applied++;
+		return copy_if_same(a, c);
+	case PASS_DELETE:
+		if (c->act != ACT_DELETE)
+			return BC_OK;
+		if ((rc = bc_doc_apply(a->s, c->o.kind, c->o.key, NULL,
+		    a->err)))
+			return rc;
+		a->res->applied++;
+		return copy(a, c);
+	}
+	return BC_OK;
+}
+
+/* ---- snapshots: what the peer no longer has ------------------------ */
+
+static const char SQL_SNAP_CREATE[] = "CREATE TEMP TABLE IF NOT EXISTS "
+    "feed_snap (kind TEXT NOT NULL, key TEXT NOT NULL, "
+    "PRIMARY KEY (kind, key)) WITHOUT ROWID";
+static const char SQL_SNAP_CLEAR[] = "DELETE FROM temp.feed_snap";
+static const char SQL_SNAP_ADD[] =
+    "INSERT OR IGNORE INTO temp.feed_snap VALUES (?1, ?2)";
+/* live here, absent there, and not a change of ours it has not seen */
+static const char SQL_SNAP_GONE[] = "SELECT key FROM sync_meta m "
+    "WHERE kind = ?1 AND deleted = 0 AND NOT (origin = ?2 AND seq > ?3) "
+    "AND NOT EXISTS (SELECT 1 FROM temp.feed_snap f "
+    "WHERE f.kind = m.kind AND f.key = m.key)";
+
+static int
+exec_cached(bc_store *s, const char *sql, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return err->status;
+	return bc_step_done(s, st, err, "apply snapshot");
+}
+
+static int
+snapshot_keys(struct apply *a, const struct doc *d)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((rc = exec_cached(a->s, SQL_SNAP_CREATE, a->err)) ||
+	    (rc = exec_cached(a->s, SQL_SNAP_CLEAR, a->err)))
+		return rc;
+	for (i = 0; rc == BC_OK && i < d->n; i++) {
+		if ((st = bc_stmt(a->s, SQL_SNAP_ADD, a->err)) == NULL)
+			return a->err->status;
+		bc_bind_text(st, 1, d->v[i].o.kind);
+		bc_bind_text(st, 2, d->v[i].o.key);
+		rc = bc_step_done(a->s, st, a->err, "apply snapshot");
+	}
+	return rc;
+}
+
+/* Deletes the objects of kind the peer's snapshot lacks. */
+static int
+snapshot_gone(struct apply *a, const char *kind)
+{
+	sqlite3_stmt *list;
+	char **keys = NULL, **k;
+	size_t n = 0, i;
+	int rc = BC_OK, step;
+
+	/* collect first: deleting under a running SELECT would confuse it */
+	step = sqlite3_prepare_v2(a->s->db, SQL_SNAP_GONE, -1, &list, NULL);
+	if (step != SQLITE_OK)
+		return bc_sqlite_err(a->s, step, a->err, "apply snapshot");
+	bc_bind_text(list, 1, kind);
+	bc_bind_text(list, 2, a->self);
+	sqlite3_bind_int64(list, 3, a->acked);
+	while (rc == BC_OK && (step = sqlite3_step(list)) == SQLITE_ROW) {
+		if ((k = realloc(keys, (n + 1) * sizeof(*keys))) == NULL ||
+		    (k[n] = strdup((const char *)sqlite3_column_text(list,
+		    0))) == NULL) {
+			if (k != NULL)
+				keys = k;
+			rc = bc_err_set(a->err, BC_ENOMEM, "out of memory");
+			break;
+		}
+		keys = k;
+		n++;
+	}
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(a->s, step, a->err, "apply snapshot");
+	sqlite3_finalize(list);
+	for (i = 0; rc == BC_OK && i < n; i++) {
+		if ((rc = bc_doc_apply(a->s, kind, keys[i], NULL, a->err)) ==
+		    BC_OK)
+			a->res->deleted++;
+	}
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
+/* ---- the transaction ----------------------------------------------- */
+
+static int
+cursor(struct apply *a, long long *applied, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	*applied = 0;
+	a->acked = 0;
+	if ((st = bc_stmt(a->s, SQL_CURSOR, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, a->peer);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*applied = sqlite3_column_int64(st, 0);
+		a->acked = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return bc_sqlite_err(a->s, step, err, "read peer position");
+	return BC_OK;
+}
+
+static int
+run(struct apply *a, struct doc *d)
+{
+	sqlite3_stmt *st;
+	long long applied;
+	size_t i, p;
+	int rc;
+
+	if ((rc = cursor(a, &applied, a->err)))
+		return rc;
+	if (!d->snapshot && d->after > applied)
+		return bc_err_set(a->err, BC_ERULE, "changes of site '%s' "
+		    "start after position %lld, this store applied them up to "
+		    "%lld only: nothing applied", a->peer, d->after, applied);
+	if ((rc = bc_sync_copy_prepare(a->s, a->err)))
+		return rc;
+	for (i = 0; rc == BC_OK && i < d->n; i++) {
+		if ((rc = decide(a, &d->v[i])) == BC_OK && d->v[i].conflict)
+			rc = record_conflict(a, &d->v[i]);
+		if (d->v[i].o.hlc > a->res->max_hlc)
+			a->res->max_hlc = d->v[i].o.hlc;
+		if (d->v[i].act == ACT_NONE && !d->v[i].o.deleted &&
+		    !d->v[i].peer_wins)
+			a->res->kept++;
+	}
+	if (rc == BC_OK && d->snapshot)
+		rc = snapshot_keys(a, d);
+	for (p = 0; rc == BC_OK && p < sizeof(phases) / sizeof(phases[0]);
+	    p++) {
+		if (d->snapshot && phases[p].pass == PASS_DELETE)
+			rc = snapshot_gone(a, phases[p].kind);
+		for (i = 0; rc == BC_OK && i < d->n; i++)
+			if (strcmp(d->v[i].o.kind, phases[p].kind) == 0)
+				rc = apply_one(a, &d->v[i], phases[p].pass);
+	}
+	if (rc == BC_OK)
+		rc = bc_sync_copy_finish(a->s, a->err);
+	if (rc == BC_OK && a->res->max_hlc > 0)
+		rc = bc_hlc_observe(a->s, a->res->max_hlc, a->err);
+	if (rc != BC_OK)
+		return rc;
+	if ((st = bc_stmt(a->s, SQL_CURSOR_SET, a->err)) == NULL)
+		return a->err->status;
+	bc_bind_text(st, 1, a->peer);
+	sqlite3_bind_int64(st, 2, d->seq);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int(st, 4, d->snapshot);
+	return bc_step_done(a->s, st, a->err, "record peer position");
+}
+
+int
+bc_feed_apply(bc_store *s, const char *peer, const char *buf, size_t len,
+    unsigned flags, struct bc_feed_result *res, struct bc_err *err)
+{
+	struct bc_site site;
+	struct apply a;
+	struct doc d;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&d, 0, sizeof(d));
+	if ((rc = read_doc(peer, buf, len, &d, err)))
+		goto out;
+	res->snapshot = d.snapshot;
+	res->after = d.after;
+	res->seq = d.seq;
+	res->objects = d.n;
+	if ((rc = bc_site_get(s, &site, err)))
+		goto out;
+	if (!(flags & BC_FEED_MIRROR) && strcmp(site.name, peer) == 0) {
+		rc = bc_err_set(err, BC_EINVAL, "the peer '%s' has this "
+		    "site's own name: nothing applied", peer);
+		bc_site_clear(&site);
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	a.s = s;
+	a.flags = flags;
+	a.self = site.name;
+	a.peer = peer;
+	a.res = res;
+	a.err = err;
+	if ((rc = bc_tx_begin_bulk(s, err)) == BC_OK) {
+		rc = run(&a, &d);
+		rc = bc_tx_end(s, rc, err);
+	}
+	bc_site_clear(&site);
+out:
+	doc_clear(&d);
+	if (rc != BC_OK) {
+		long long seq = res->seq;
+
+		memset(res, 0, sizeof(*res));
+		res->seq = seq;
+	}
+	return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * feed-internal.h -- the element shapes of feed documents (feed-xml.c),
+ * shared by the writer (feed.c) and the reader (feed-apply.c).
+ */
+#ifndef BC_FEED_INTERNAL_H
+#define BC_FEED_INTERNAL_H
+
+#include <stdio.h>
+
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+
+#include "bc.h"
+
+/* Kinds in the order of a site document: logins, DNs, places, persons. */
+extern const char *const bc_feed_kinds[];
+
+/* One object's change metadata. */
+struct bc_feed_meta {
+	const char	*kind;
+	const char	*key;
+	long long	 hlc;
+	const char	*origin;
+	const char	*hash;		/* NULL for a tombstone */
+	int		 deleted;
+	long long	 seq;
+};
+
+struct bc_feed_writer {
+	FILE			*f;
+	xmlTextWriterPtr	 w;
+	int			 group;		/* a kind's group is open */
+	int			 werrno;
+};
+
+int	bc_feed_xml_begin(struct bc_feed_writer *, FILE *, const char *site,
+	    const char *document, long long after, long long seq,
+	    struct bc_err *);
+/* Opens the group of a kind (closing the previous one). */
+int	bc_feed_xml_group(struct bc_feed_writer *, const char *kind,
+	    struct bc_err *);
+/* One object: doc is its canonical JSON document, NULL for a tombstone. */
+int	bc_feed_xml_object(struct bc_feed_writer *, const struct bc_feed_meta *,
+	    const char *doc, struct bc_err *);
+/* Closes the document when rc is BC_OK, frees the writer; returns rc. */
+int	bc_feed_xml_end(struct bc_feed_writer *, int rc, struct bc_err *);
+
+/*
+ * Reads one object element: its kind and key, metadata attributes, and
+ * (unless a tombstone) its canonical JSON document (caller frees *doc,
+ * *key, *origin).  BC_EINVAL with a message naming the element's line.
+ */
+struct bc_feed_obj {
+	char		 kind[8];
+	char		*key;
+	long long	 hlc;
+	long long	 seq;
+	char		*origin;
+	char		 hash[17];
+	int		 deleted;
+	char		*doc;
+};
+int	bc_feed_xml_read(xmlNodePtr, struct bc_feed_obj *, struct bc_err *);
+void	bc_feed_obj_clear(struct bc_feed_obj *);
+
+#endif

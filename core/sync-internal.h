@@ -1,0 +1,33 @@
+/*
+ * sync-internal.h -- the parts of core/sync.c that the change feed
+ * (core/feed.c) applies changes with, so that bcsync(8) and
+ * 'bcadm sync --two-way' follow one set of rules.
+ */
+#ifndef BC_SYNC_INTERNAL_H
+#define BC_SYNC_INTERNAL_H
+
+#include "bc.h"
+
+/*
+ * Copied metadata: objects that now hold the winner's document get the
+ * winner's metadata, collected in a temporary table (prepare: inside the
+ * write transaction; add: one object; finish: write them all, raise the
+ * clock past them, each with a new feed position).
+ */
+int	bc_sync_copy_prepare(bc_store *, struct bc_err *);
+int	bc_sync_copy_add(bc_store *, const char *kind, const char *key,
+	    long long hlc, const char *origin, const char *hash, int deleted,
+	    struct bc_err *);
+int	bc_sync_copy_finish(bc_store *, struct bc_err *);
+
+/* Frees what doc (a place's or person's) claims, wherever it is now. */
+int	bc_sync_release_refs(bc_store *, const char *kind, const char *doc,
+	    struct bc_err *);
+
+/* Records a conflict in one store, from that store's point of view. */
+int	bc_sync_conflict_add(bc_store *, const char *kind, const char *key,
+	    const char *local_site, long long local_hlc, const char *local_doc,
+	    const char *peer_site, long long peer_hlc, const char *peer_doc,
+	    int local_kept, struct bc_err *);
+
+#endif

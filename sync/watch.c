@@ -1,0 +1,160 @@
+/*
+ * watch.c -- sees every commit to the store, whoever makes it: inotify
+ * on the store's directory (a commit writes the -wal file), confirmed by
+ * PRAGMA data_version.  Changes written around the library (the sqlite3
+ * shell) are recorded into the feed here; then the long polls waiting
+ * in server.c are woken with the new position.  A slow periodic pass
+ * purges the tombstones the peer no longer needs.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bc-feed.h"
+#include "bcsync.h"
+
+#define WATCH_TICK_MS	250	/* without events: look anyway */
+#define PURGE_EVERY_MS	1000
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+watch_wake(struct bcsync *b)
+{
+	pthread_mutex_lock(&b->lock);
+	pthread_cond_broadcast(&b->changed);
+	pthread_mutex_unlock(&b->lock);
+}
+
+long long
+watch_wait(struct bcsync *b, long long after, long long ms)
+{
+	struct timespec until;
+	long long seq;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&b->lock);
+	while (b->seq <= after && !b->stop)
+		if (pthread_cond_timedwait(&b->changed, &b->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	seq = b->seq;
+	pthread_mutex_unlock(&b->lock);
+	return seq;
+}
+
+/* Records pending changes, reads the position, wakes waiters. */
+static int
+look(struct bcsync *b, bc_store *s)
+{
+	struct bc_feed_state st;
+	struct bc_err err;
+
+	if (bc_feed_catch_up(s, &err) != BC_OK) {
+		log_warnx("%s", err.msg);
+		return -1;
+	}
+	if (bc_feed_state_get(s, NULL, &st, &err) != BC_OK) {
+		log_warnx("%s", err.msg);
+		return -1;
+	}
+	pthread_mutex_lock(&b->lock);
+	if (st.seq != b->seq) {
+		b->seq = st.seq;
+		pthread_cond_broadcast(&b->changed);
+	}
+	pthread_mutex_unlock(&b->lock);
+	bc_feed_state_clear(&st);
+	return 0;
+}
+
+static void
+purge(struct bcsync *b, bc_store *s)
+{
+	struct bc_err err;
+	char *peer;
+	long long retain;
+	size_t n;
+
+	pthread_mutex_lock(&b->lock);
+	peer = b->conf.peer_name != NULL ? strdup(b->conf.peer_name) : NULL;
+	retain = b->conf.sync_retain;
+	pthread_mutex_unlock(&b->lock);
+	if (peer == NULL)
+		return;
+	if (bc_feed_ack(s, peer, -1, retain, &n, &err) != BC_OK)
+		log_warnx("purge: %s", err.msg);
+	else if (n > 0)
+		log_debug("purged %zu tombstones", n);
+	free(peer);
+}
+
+void *
+watch_main(void *arg)
+{
+	struct bcsync *b = arg;
+	struct bc_err err;
+	struct pollfd pfd;
+	bc_store *s = NULL;
+	char buf[4096], *dir = NULL, *copy = NULL;
+	long long dv, last_dv = -1, last_purge = 0;
+	int fd = -1;
+
+	if (bc_store_open(&s, b->store, 0, b->conf.busy_timeout, &err) !=
+	    BC_OK) {
+		log_warnx("watch: %s", err.msg);
+		goto out;
+	}
+	if ((copy = strdup(b->store)) == NULL)
+		goto out;
+	dir = dirname(copy);
+	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE |
+	    IN_CREATE | IN_MOVED_TO) == -1) {
+		/* still correct, only slower */
+		log_warn("inotify on %s: watching every %d ms", dir,
+		    WATCH_TICK_MS);
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	while (!b->stop) {
+		if (bc_store_data_version(s, &dv, &err) != BC_OK)
+			log_warnx("watch: %s", err.msg);
+		else if (dv != last_dv && look(b, s) == 0)
+			last_dv = dv;
+		if (now_ms() - last_purge >= PURGE_EVERY_MS) {
+			purge(b, s);
+			last_purge = now_ms();
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, fd != -1 ? 1 : 0, WATCH_TICK_MS) > 0)
+			while (read(fd, buf, sizeof(buf)) > 0)
+				;
+	}
+out:
+	if (fd != -1)
+		close(fd);
+	free(copy);
+	bc_store_close(s);
+	return NULL;
+}
