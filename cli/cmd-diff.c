@@ -6,6 +6,7 @@
 
 #include "bc-sync.h"
 #include "output.h"
+#include "remote.h"
 
 static const struct cmd_opt diff_opts[] = {
 	{ "summary", NULL, VAL_NONE, 0 },
@@ -173,8 +174,8 @@ cmd_diff_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 		rc = EXIT_DIFFER;
 done:
 	json_decref(d.fields);
-	bc_store_close(sa);
-	bc_store_close(sb);
+	remote_close(ctx, sa);
+	remote_close(ctx, sb);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 
 #include "bc-sync.h"
 #include "output.h"
+#include "remote.h"
 #include "sync-cli.h"
 
 static const struct cmd_opt reconcile_opts[] = {
@@ -124,14 +125,17 @@ cmd_reconcile_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	int rc, lockfd = -1;
 
 	memset(&stats, 0, sizeof(stats));
-	if (ctx->conf.site_store == NULL || ctx->conf.peer_store == NULL ||
-	    ctx->conf.site_name == NULL || ctx->conf.peer_name == NULL)
+	if (ctx->conf.site_store == NULL || (ctx->conf.peer_store == NULL &&
+	    ctx->conf.peer_url == NULL) || ctx->conf.site_name == NULL ||
+	    ctx->conf.peer_name == NULL)
 		return cmd_errorx(EXIT_CONFIG, "reconcile needs [site] name "
-		    "and store and [peer] name and store in %s",
+		    "and store and [peer] name and store (or url) in %s",
 		    ctx->conf.path != NULL ? ctx->conf.path : BC_CONF_DEFAULT);
+	/* [peer] store when both are given: a shared disk is the cheaper */
 	if ((site_path = cmd_conf_relative(ctx, ctx->conf.site_store)) ==
-	    NULL || (peer_path = cmd_conf_relative(ctx,
-	    ctx->conf.peer_store)) == NULL) {
+	    NULL || (peer_path = ctx->conf.peer_store != NULL ?
+	    cmd_conf_relative(ctx, ctx->conf.peer_store) :
+	    strdup(ctx->conf.peer_url)) == NULL) {
 		rc = cmd_errorx(EXIT_OSERR, "out of memory");
 		goto done;
 	}
@@ -153,6 +157,8 @@ cmd_reconcile_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	o.cb = sync_step;
 	o.arg = &r;
 	rc = bc_sync_twoway(site, peer, &o, &stats, &err);
+	if (rc == 0 && !o.dry_run)
+		rc = remote_push_pair(ctx, site, peer, &err);
 	if (rc != 0 && rc < EXIT_USAGE)
 		rc = cmd_error(&err);
 	if (o.dry_run && out_list_end(&r.list, rc == 0) != 0 && rc == 0)
@@ -207,8 +213,8 @@ log:
 		json_decref(j);
 	}
 done:
-	bc_store_close(site);
-	bc_store_close(peer);
+	remote_close(ctx, site);
+	remote_close(ctx, peer);
 	if (lockfd != -1)
 		close(lockfd);
 	free(lockpath);

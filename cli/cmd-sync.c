@@ -11,6 +11,7 @@
 
 #include "bc-sync.h"
 #include "output.h"
+#include "remote.h"
 #include "sync-cli.h"
 
 static const struct cmd_opt sync_opts[] = {
@@ -179,6 +180,9 @@ cmd_sync_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	o.arg = &r;
 	rc = twoway ? bc_sync_twoway(sa, sb, &o, &stats, &err) :
 	    bc_sync_oneway(sa, sb, &o, &stats, &err);
+	/* a peer's bcsync given as a URL gets what its copy received */
+	if (rc == 0 && !o.dry_run)
+		rc = remote_push_pair(ctx, sa, sb, &err);
 	if (rc != 0 && rc < EXIT_USAGE)
 		rc = cmd_error(&err);
 	if (o.dry_run) {
@@ -200,8 +204,8 @@ cmd_sync_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			    stats.conflicts);
 	}
 done:
-	bc_store_close(sa);
-	bc_store_close(sb);
+	remote_close(ctx, sa);
+	remote_close(ctx, sb);
 	return rc;
 }
 

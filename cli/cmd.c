@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "remote.h"
 
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_init_entry;
@@ -22,13 +23,14 @@ extern const struct cmd_entry cmd_login_add_entry, cmd_login_set_entry,
     cmd_login_del_entry, cmd_login_show_entry, cmd_login_list_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_diff_entry, cmd_sync_entry,
-    cmd_conflicts_entry, cmd_reconcile_entry;
+    cmd_conflicts_entry, cmd_reconcile_entry, cmd_status_entry;
 extern const struct cmd_entry cmd_console_entry, cmd_begin_entry,
     cmd_commit_entry, cmd_rollback_entry, cmd_exit_entry;
 extern const struct cmd_entry cmd_export_entry, cmd_import_entry;
 extern const struct cmd_entry cmd_reg_list_entry;
 extern const struct cmd_entry cmd_agent_login_entry, cmd_agent_logout_entry,
     cmd_agent_ready_entry, cmd_agent_not_ready_entry, cmd_agent_list_entry;
+extern const struct cmd_entry cmd_sip_status_entry, cmd_sip_shutdown_entry;
 
 /* The one list of commands, in the order help shows them. */
 const struct cmd_entry *const cmd_table[] = {
@@ -64,6 +66,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_sync_entry,
 	&cmd_conflicts_entry,
 	&cmd_reconcile_entry,
+	&cmd_status_entry,
 	&cmd_export_entry,
 	&cmd_import_entry,
 	&cmd_reg_list_entry,
@@ -72,6 +75,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_agent_ready_entry,
 	&cmd_agent_not_ready_entry,
 	&cmd_agent_list_entry,
+	&cmd_sip_status_entry,
+	&cmd_sip_shutdown_entry,
 	NULL
 };
 
@@ -549,6 +554,8 @@ int
 cmd_open_store(struct cmd_ctx *ctx, const char *path, bc_store **s,
     struct bc_err *err)
 {
+	if (remote_is_url(path))
+		return remote_open(ctx, path, s, err);
 	return bc_store_open(s, path, 0, ctx->conf.busy_timeout, err);
 }
 

@@ -94,6 +94,7 @@ struct cmd_ctx {
 	FILE		*out;
 	int		 console;	/* running the console or a script */
 	int		 quit;		/* exit asked for */
+	void		*remotes;	/* copies of remote sites (remote.c) */
 };
 
 /* Parsed arguments of one command. */
