@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sip-dr.h"
 #include "sip-internal.h"
 
 #define BRANCH_PREFIX	"z9hG4bK-bc"
@@ -353,8 +354,11 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 	int ack = strcmp(method, "ACK") == 0;
 	int cancel = strcmp(method, "CANCEL") == 0;
 	int in_dialog = bc_sipmsg_to_tag(m) != NULL;
+	unsigned long fw;
 	int mf, self, rc;
 
+	if (strcmp(method, "BYE") == 0)
+		sip_dr_bye(srv, m, now);	/* its call ends */
 	if (bc_sipmsg_ruri(m, &ruri) != 0)
 		return ack ? BC_OK : sip_reply(srv, m, peer, 416,
 		    "Unsupported URI Scheme", NULL, out);
@@ -420,6 +424,10 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 	if (cancel)
 		return sip_reply(srv, m, peer, 481,
 		    "Call/Transaction Does Not Exist", NULL, out);
+	/* business continuity: the peer, agents, queues, shutdown */
+	if (strcmp(method, "INVITE") == 0 && !in_dialog &&
+	    sip_dr_route(srv, m, peer, &ruri, now, out) == SIP_DR_DONE)
+		return BC_OK;
 	if (locate(srv, m, peer, ruri.user, now, &to, newruri,
 	    sizeof(newruri), out))
 		return BC_OK;
@@ -433,8 +441,11 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 		slot->to = to;
 		slot->at = now;
 	}
+	fw = srv->stats.forwarded;
 	rc = forward(srv, m, peer, &to, !in_dialog && dialog_creating(method),
 	    branch, out);
+	if (strcmp(method, "INVITE") == 0 && !in_dialog)
+		sip_dr_forwarded(srv, m, srv->stats.forwarded != fw, now);
 	if (strcmp(method, "INVITE") == 0 && out->n > 0)
 		inv_slot(srv, branch)->to.listener = to.listener;
 	return rc;
@@ -506,7 +517,8 @@ bc_sip_server_input(bc_sip_server *srv, const char *buf, size_t len,
 		}
 		rc = proxy_request(srv, m, peer, now, out);
 	} else
-		rc = proxy_response(srv, m, out);
+		rc = sip_dr_response(srv, m, now) ? BC_OK :
+		    proxy_response(srv, m, out);
 done:
 	bc_sipmsg_free(m);
 	if (rc != BC_OK)

@@ -34,12 +34,15 @@
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t hup;
+static volatile sig_atomic_t usr1;	/* graceful shutdown */
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		hup = 1;
+	else if (sig == SIGUSR1)
+		usr1 = 1;
 	else
 		quit = 1;
 }
@@ -194,9 +197,9 @@ run(struct state *st)
 {
 	struct pollfd *pfd;
 	struct bc_err err;
-	long long t, next_tick = 0, next_idle = 0;
+	long long t, next_tick = 0, next_idle = 0, next_dr = 0;
 	size_t np, max = net_max_fds();
-	int timeout, rc = 0, force;
+	int timeout, rc = 0, force, u;
 
 	if ((pfd = calloc(max, sizeof(*pfd))) == NULL) {
 		log_warn("poll set");
@@ -227,8 +230,15 @@ run(struct state *st)
 			net_idle(st->net, t / 1000);
 			next_idle = t + 1000;
 		}
+		if (t >= next_dr || usr1) {
+			u = usr1;
+			usr1 = 0;
+			if (dr_step(st->srv, st->net, t, u))
+				break;	/* graceful shutdown done */
+			next_dr = t + 100;
+		}
 		np = net_pollfds(st->net, pfd, max);
-		timeout = (int)(next_tick - t);
+		timeout = (int)((next_tick < next_dr ? next_tick : next_dr) - t);
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(pfd, np, timeout) == -1) {
@@ -345,6 +355,10 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	bc_sip_server_defer_writes(srv);
+	if (dr_start(srv, now_ms()) != 0) {
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -352,6 +366,7 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	log_info("serving store %s, realm %s", spath,
@@ -387,6 +402,7 @@ main(int argc, char *argv[])
 out:
 	writer_stop(st.writer);
 	net_close(net);
+	dr_stop(srv);
 	bc_sip_server_free(srv);
 	bc_store_close(store);
 	free(spath);

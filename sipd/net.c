@@ -470,6 +470,12 @@ send_all(struct net *n, struct bc_sip_out *out, long long now)
 	}
 }
 
+void
+net_send(struct net *n, struct bc_sip_out *out, long long now)
+{
+	send_all(n, out, now);
+}
+
 static void
 handle(struct net *n, bc_sip_server *srv, const char *buf, size_t len,
     const struct bc_sip_peer *peer, long long now)

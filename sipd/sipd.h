@@ -40,6 +40,18 @@ void		 net_dispatch(struct net *, bc_sip_server *, struct pollfd *,
 /* Closes TCP connections idle for SIPD_TCP_IDLE seconds. */
 void		 net_idle(struct net *, long long now);
 size_t		 net_max_fds(void);
+/* Sends what an engine call returned outside net_dispatch (heartbeats). */
+void		 net_send(struct net *, struct bc_sip_out *, long long now);
+
+/* Business continuity (dr.c): attach to the engine; -1 after logging. */
+int		 dr_start(bc_sip_server *, long long now_ms);
+/*
+ * Ticks it and sends its heartbeats; usr1 starts the graceful shutdown.
+ * 1 when the shutdown is done: the daemon exits.
+ */
+int		 dr_step(bc_sip_server *, struct net *, long long now_ms,
+		    int usr1);
+void		 dr_stop(bc_sip_server *);
 
 /* The store writer thread (writer.c); NULL after logging on failure. */
 struct writer;
