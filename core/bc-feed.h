@@ -129,7 +129,7 @@ int	bc_feed_apply(bc_store *, const char *peer, const char *buf,
  * Records that the peer applied our feed up to acked (unless acked < 0),
  * then purges the tombstones it has (and, after retain seconds, those
  * it does not: the feed's floor rises and a peer below it needs a
- * snapshot).  One write transaction.  *purged (may be NULL) gets the
+ * snapshot; retain 0: at once, < 0: never).  One write transaction.  *purged (may be NULL) gets the
  * number removed.
  */
 int	bc_feed_ack(bc_store *, const char *peer, long long acked,

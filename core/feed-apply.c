@@ -37,6 +37,7 @@ struct change {
 struct doc {
 	int		 snapshot;
 	long long	 after, seq;
+	long long	 acked;		/* ours the peer had applied, or -1 */
 	struct change	*v;
 	size_t		 n, cap;
 	char		 why[BC_ERR_MAX];	/* first parser error */
@@ -65,7 +66,7 @@ static int
 root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
     struct bc_err *err)
 {
-	char *name, *proto, *kind, *after, *seq;
+	char *name, *proto, *kind, *after, *seq, *acked;
 	int rc = BC_OK;
 
 	if (xmlStrcmp(xmlTextReaderConstLocalName(r), BAD_CAST "site") != 0 ||
@@ -81,6 +82,10 @@ root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
 	    BAD_CAST BC_FEED_NS);
 	seq = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "seq",
 	    BAD_CAST BC_FEED_NS);
+	acked = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "acked",
+	    BAD_CAST BC_FEED_NS);
+	d->acked = acked != NULL ? strtoll(acked, NULL, 10) : -1;
+	xmlFree(acked);
 	if (proto == NULL || atoi(proto) != BC_FEED_PROTOCOL)
 		rc = bc_err_set(err, BC_EINVAL, "feed protocol version %s, "
 		    "this side speaks %d: nothing applied",
@@ -116,8 +121,8 @@ add_object(xmlTextReaderPtr r, struct doc *d, struct bc_err *err)
 	int rc;
 
 	if ((n = xmlTextReaderExpand(r)) == NULL)
-		return bc_err_set(err, BC_EINVAL, "%s", d->why[0] != '\0' ?
-		    d->why : "malformed object element");
+		return bc_err_set(err, BC_EINVAL, "malformed feed document: %s",
+		    d->why[0] != '\0' ? d->why : "bad object element");
 	if (d->n == d->cap) {
 		d->cap = d->cap == 0 ? 256 : d->cap * 2;
 		if ((v = realloc(d->v, d->cap * sizeof(*v))) == NULL)
@@ -162,17 +167,18 @@ read_doc(const char *peer, const char *buf, size_t len, struct doc *d,
 		} else if (depth == 2) {
 			if ((rc = add_object(r, d, err)) == BC_OK &&
 			    xmlTextReaderNext(r) == -1)
-				rc = bc_err_set(err, BC_EINVAL, "%s",
-				    d->why[0] ? d->why : "malformed document");
+				rc = bc_err_set(err, BC_EINVAL, "malformed "
+				    "feed document: %s", d->why[0] ? d->why :
+				    "parse error");
 			/* Next() moved to the following node: look at it */
 			while (rc == BC_OK &&
 			    xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT &&
 			    xmlTextReaderDepth(r) == 2) {
 				if ((rc = add_object(r, d, err)) == BC_OK &&
 				    xmlTextReaderNext(r) == -1)
-					rc = bc_err_set(err, BC_EINVAL, "%s",
-					    d->why[0] ? d->why :
-					    "malformed document");
+					rc = bc_err_set(err, BC_EINVAL,
+					    "malformed feed document: %s",
+					    d->why[0] ? d->why : "parse error");
 			}
 		} else
 			rc = bc_err_set(err, BC_EINVAL, "line %d: unexpected "
@@ -508,6 +514,12 @@ run(struct apply *a, struct doc *d)
 	int rc;
 
 	if ((rc = cursor(a, &applied, a->err)))
+		return rc;
+	/* what the peer knew of ours when it wrote the document */
+	if (d->acked > a->acked && (rc = bc_feed_ack(a->s, a->peer, d->acked,
+	    -1, NULL, a->err)) == BC_OK)
+		a->acked = d->acked;
+	if (rc)
 		return rc;
 	if (!d->snapshot && d->after > applied)
 		return bc_err_set(a->err, BC_ERULE, "changes of site '%s' "

@@ -33,9 +33,10 @@ struct bc_feed_writer {
 	int			 werrno;
 };
 
+/* acked: how far the writer applied the reader's feed (-1: left out). */
 int	bc_feed_xml_begin(struct bc_feed_writer *, FILE *, const char *site,
 	    const char *document, long long after, long long seq,
-	    struct bc_err *);
+	    long long acked, struct bc_err *);
 /* Opens the group of a kind (closing the previous one). */
 int	bc_feed_xml_group(struct bc_feed_writer *, const char *kind,
 	    struct bc_err *);

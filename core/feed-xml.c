@@ -118,7 +118,7 @@ cattr_ll(struct bc_feed_writer *fw, const char *name, long long v)
 
 int
 bc_feed_xml_begin(struct bc_feed_writer *fw, FILE *f, const char *site,
-    const char *document, long long after, long long seq,
+    const char *document, long long after, long long seq, long long acked,
     struct bc_err *err)
 {
 	xmlOutputBufferPtr out;
@@ -146,7 +146,8 @@ bc_feed_xml_begin(struct bc_feed_writer *fw, FILE *f, const char *site,
 	    cattr(fw, "document", document) ||
 	    (strcmp(document, "changes") == 0 &&
 	    cattr_ll(fw, "after", after)) ||
-	    cattr_ll(fw, "seq", seq);
+	    cattr_ll(fw, "seq", seq) ||
+	    (acked >= 0 && cattr_ll(fw, "acked", acked));
 	if (bad) {
 		xmlFreeTextWriter(fw->w);
 		fw->w = NULL;

@@ -119,6 +119,26 @@ static const char SQL_CHANGES[] = "SELECT key, hlc, origin, hash, deleted, "
 static const char SQL_SNAPSHOT[] = "SELECT key, hlc, origin, hash, "
     "deleted, seq FROM sync_meta WHERE kind = ?1 ORDER BY key";
 
+/* How far this store applied the feed of peer (the reader). */
+static int
+reader_applied(bc_store *s, const char *peer, long long *applied,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	*applied = 0;
+	if ((st = bc_stmt(s, SQL_STATE_PEER, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, peer);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		*applied = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return bc_sqlite_err(s, step, err, "read peer position");
+	return BC_OK;
+}
+
 /* Writes the rows of one kind that st returns. */
 static int
 write_rows(bc_store *s, struct bc_feed_writer *fw, const char *kind,
@@ -182,7 +202,7 @@ write_changes(bc_store *s, FILE *f, const char *as_site, long long after,
 	struct bc_feed_writer fw;
 	sqlite3_stmt *st;
 	char *site = NULL;
-	long long seq, floor, upto;
+	long long seq, floor, upto, acked = -1;
 	size_t i;
 	int rc, step;
 
@@ -217,8 +237,10 @@ write_changes(bc_store *s, FILE *f, const char *as_site, long long after,
 	}
 	if (upto < after)
 		upto = after;
+	if (exclude != NULL && (rc = reader_applied(s, exclude, &acked, err)))
+		goto out;
 	if ((rc = bc_feed_xml_begin(&fw, f, as_site != NULL ? as_site : site,
-	    "changes", after, upto, err)))
+	    "changes", after, upto, acked, err)))
 		goto out;
 	for (i = 0; rc == BC_OK && i < BC_FEED_KINDS; i++) {
 		if ((rc = bc_feed_xml_group(&fw, bc_feed_kinds[i], err)))
@@ -277,7 +299,8 @@ bc_feed_write_snapshot(bc_store *s, FILE *f, long long *seq, size_t *count,
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
 	if ((rc = site_row(s, &site, seq, &floor, err)) ||
-	    (rc = bc_feed_xml_begin(&fw, f, site, "snapshot", 0, *seq, err)))
+	    (rc = bc_feed_xml_begin(&fw, f, site, "snapshot", 0, *seq, -1,
+	    err)))
 		goto out;
 	for (i = 0; rc == BC_OK && i < BC_FEED_KINDS; i++) {
 		if ((rc = bc_feed_xml_group(&fw, bc_feed_kinds[i], err)))
@@ -386,6 +409,15 @@ out:
 
 /* ---- acknowledgements and purge ------------------------------------ */
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static const char SQL_ACK[] = "INSERT INTO sync_feed (peer, acked, acked_at) "
     "VALUES (?1, ?2, ?3) ON CONFLICT (peer) DO UPDATE SET "
     "acked = max(acked, excluded.acked), acked_at = excluded.acked_at";
@@ -408,7 +440,8 @@ bc_feed_ack(bc_store *s, const char *peer, long long acked, long long retain,
 
 	if (purged != NULL)
 		*purged = 0;
-	keep = ((long long)time(NULL) - retain) * 1000 << 16;
+	keep = retain < 0 ? 0 : (now_ms() - retain * 1000 + (retain == 0)) <<
+	    16;
 	if ((rc = bc_tx_begin(s, err)))
 		return rc;
 	if (acked >= 0) {

@@ -6,7 +6,7 @@
  * Runs every suite (or the one named, or one test of it) in verbose mode,
  * prints the failures and CUnit's run summary, and exits 1 when any
  * assertion, test or suite set-up failed, 0 otherwise.  Suites: sync-meta,
- * sync-diff, sync-oneway, sync-twoway, sync-conflicts.
+ * sync-diff, sync-oneway, sync-twoway, sync-conflicts, sync-feed.
  */
 #include "unit.h"
 #include "sync-test.h"
@@ -17,6 +17,7 @@ static int (*const suites[])(void) = {
 	suite_sync_oneway,
 	suite_sync_twoway,
 	suite_sync_conflicts,
+	suite_sync_feed,
 };
 
 int

@@ -11,5 +11,6 @@ int	suite_sync_diff(void);
 int	suite_sync_oneway(void);
 int	suite_sync_twoway(void);
 int	suite_sync_conflicts(void);
+int	suite_sync_feed(void);
 
 #endif

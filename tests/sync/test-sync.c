@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "unit.h"
+#include "bc-feed.h"
 #include "bc-sync.h"
 #include "sync-test.h"
 
@@ -1893,4 +1894,292 @@ suite_sync_conflicts(void)
 	};
 
 	return unit_add_suite("sync-conflicts", tests);
+}
+
+/* ---- the change feed (core/bc-feed.h) ----------------------------------- */
+
+/* from's changes after `after` (not those of `exclude`), in memory. */
+static char *
+feed_changes(bc_store *from, long long after, const char *exclude,
+    size_t limit, long long *last, size_t *count, size_t *len)
+{
+	struct bc_err err;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (f == NULL)
+		return NULL;
+	ST(bc_feed_write_changes(from, f, after, exclude, limit, last, count,
+	    &err), BC_OK, &err);
+	fclose(f);
+	return buf;
+}
+
+/* Sends everything new of one store to the other, as bcsync does. */
+static int
+feed_pass(bc_store *from, const char *from_name, bc_store *to,
+    const char *to_name, struct bc_feed_result *res)
+{
+	struct bc_feed_state st;
+	struct bc_err err;
+	long long last = 0;
+	size_t count = 0, len = 0;
+	char *doc;
+	int rc;
+
+	if (!ST(bc_feed_state_get(to, from_name, &st, &err), BC_OK, &err))
+		return -1;
+	doc = feed_changes(from, st.applied, to_name, 0, &last, &count, &len);
+	bc_feed_state_clear(&st);
+	if (doc == NULL)
+		return -1;
+	rc = bc_feed_apply(to, from_name, doc, len, 0, res, &err);
+	TRUE_MSG(rc == BC_OK, "apply: %s", err.msg);
+	free(doc);
+	INT_EQ(res->seq, last);
+	return rc == BC_OK ? 0 : -1;
+}
+
+static void
+test_feed_replicates(void)
+{
+	struct bc_feed_result res;
+	struct two t;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	/* everything crosses, and the same document again changes nothing */
+	if (feed_pass(t.a, "east", t.b, "west", &res) != 0)
+		goto out;
+	INT_EQ(res.objects, WORLD_OBJECTS);
+	INT_EQ(res.applied, WORLD_OBJECTS);
+	IN_SYNC(&t);
+	{
+		struct bc_feed_state st;
+		char *doc;
+		long long last;
+		size_t count, len;
+
+		doc = feed_changes(t.a, 0, "west", 0, &last, &count, &len);
+		ST(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err),
+		    BC_OK, &t.err);
+		INT_EQ(res.applied, 0);
+		free(doc);
+		/* what west got from east is never sent back */
+		doc = feed_changes(t.b, 0, "east", 0, &last, &count, &len);
+		INT_EQ(count, 0);
+		free(doc);
+		ST(bc_feed_state_get(t.b, "east", &st, &t.err), BC_OK, &t.err);
+		INT_EQ(st.applied, last == 0 ? st.applied : st.applied);
+		bc_feed_state_clear(&st);
+	}
+	/* a change at west, and a deletion, come back to east */
+	ST(set_first(t.b, "ann", "Anna", &t.err), BC_OK, &t.err);
+	ST(bc_person_delete(t.b, "bob", &t.err), BC_OK, &t.err);
+	if (feed_pass(t.b, "west", t.a, "east", &res) != 0)
+		goto out;
+	INT_EQ(res.applied, 2);
+	FIELD_EQ(t.a, "person", "ann", "first", "Anna");
+	IN_SYNC(&t);
+	INT_EQ(open_conflicts(t.a), 0);
+out:
+	two_teardown(&t);
+}
+
+static void
+test_feed_limit_and_positions(void)
+{
+	struct bc_feed_result res;
+	struct bc_feed_state st;
+	struct two t;
+	char *doc;
+	long long last = 0;
+	size_t count = 0, len = 0, total = 0;
+	int rounds = 0;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	/* three objects a document: the cursor walks the feed */
+	do {
+		ST(bc_feed_state_get(t.b, "east", &st, &t.err), BC_OK, &t.err);
+		doc = feed_changes(t.a, st.applied, "west", 3, &last, &count,
+		    &len);
+		bc_feed_state_clear(&st);
+		TRUE_MSG(count <= 3, "limit 3, got %zu", count);
+		ST(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err),
+		    BC_OK, &t.err);
+		free(doc);
+		total += count;
+	} while (count > 0 && ++rounds < 20);
+	INT_EQ(total, WORLD_OBJECTS);
+	IN_SYNC(&t);
+	/* a document starting after the stored position is a gap */
+	doc = feed_changes(t.a, last, "west", 0, &last, &count, &len);
+	free(doc);
+	ST(set_login_override(t.a, "1002", "9", &t.err), BC_OK, &t.err);
+	ST(set_login_override(t.a, "1003", "9", &t.err), BC_OK, &t.err);
+	ST(bc_feed_state_get(t.b, "east", &st, &t.err), BC_OK, &t.err);
+	doc = feed_changes(t.a, st.applied + 1, "west", 0, &last, &count,
+	    &len);
+	STM(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err), BC_ERULE,
+	    &t.err, "applied them up to");
+	free(doc);
+	FIELD_EQ(t.b, "login", "1002", "override", NULL);
+	bc_feed_state_clear(&st);
+out:
+	two_teardown(&t);
+}
+
+static void
+test_feed_conflict(void)
+{
+	struct bc_feed_result res;
+	struct two t;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0 ||
+	    feed_pass(t.a, "east", t.b, "west", &res) != 0 ||
+	    feed_pass(t.b, "west", t.a, "east", &res) != 0)
+		goto out;
+	/* both change ann before either sees the other's change */
+	ST(set_first(t.a, "ann", "East", &t.err), BC_OK, &t.err);
+	ST(set_first(t.b, "ann", "West", &t.err), BC_OK, &t.err);
+	if (feed_pass(t.a, "east", t.b, "west", &res) != 0)
+		goto out;
+	INT_EQ(res.conflicts, 1);
+	if (feed_pass(t.b, "west", t.a, "east", &res) != 0)
+		goto out;
+	/* the newer change (west's) wins at both */
+	FIELD_EQ(t.a, "person", "ann", "first", "West");
+	FIELD_EQ(t.b, "person", "ann", "first", "West");
+	IN_SYNC(&t);
+	TRUE_MSG(open_conflicts(t.a) + open_conflicts(t.b) >= 1,
+	    "the conflict is recorded");
+out:
+	two_teardown(&t);
+}
+
+/* A document of east's, with text replaced: what a hostile peer sends. */
+static void
+refused(struct two *t, const char *doc, const char *needle)
+{
+	struct bc_feed_result res;
+	struct items c;
+
+	STM(bc_feed_apply(t->b, "east", doc, strlen(doc), 0, &res, &t->err),
+	    BC_EINVAL, &t->err, needle);
+	/* nothing applied */
+	INT_EQ(diff(t, &c), WORLD_OBJECTS);
+}
+
+static char *
+replace(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	char *r;
+
+	if (p == NULL)
+		return strdup(s);
+	if ((r = malloc(strlen(s) + strlen(to) + 1)) == NULL)
+		return NULL;
+	sprintf(r, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+	return r;
+}
+
+static void
+test_feed_refused(void)
+{
+	struct two t;
+	char *doc = NULL, *bad;
+	long long last;
+	size_t count, len;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	doc = feed_changes(t.a, 0, "west", 0, &last, &count, &len);
+	if (doc == NULL)
+		goto out;
+	bad = replace(doc, "c:protocol=\"1\"", "c:protocol=\"2\"");
+	refused(&t, bad, "protocol version 2");
+	free(bad);
+	bad = replace(doc, "name=\"east\"", "name=\"north\"");
+	refused(&t, bad, "from site 'north'");
+	free(bad);
+	/* a bad object anywhere: none of the others either */
+	bad = replace(doc, "c:hash=\"", "c:hash=\"zz");
+	refused(&t, bad, "c:hash");
+	free(bad);
+	bad = strndup(doc, len / 2);
+	refused(&t, bad, "malformed");
+	free(bad);
+	bad = replace(doc, "<site", "<!DOCTYPE site [<!ENTITY x SYSTEM "
+	    "\"file:///etc/passwd\">]><site");
+	refused(&t, bad, "document type");
+	free(bad);
+	refused(&t, "<x/>", "not a site document");
+out:
+	free(doc);
+	two_teardown(&t);
+}
+
+static void
+test_feed_snapshot_and_purge(void)
+{
+	struct bc_feed_result res;
+	struct two t;
+	char *doc = NULL;
+	long long seq, last;
+	size_t count, len, purged = 0;
+	FILE *f;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0 ||
+	    feed_pass(t.a, "east", t.b, "west", &res) != 0)
+		goto out;
+	/* east deletes bob and purges the tombstone at once (retain 0) */
+	ST(bc_person_delete(t.a, "bob", &t.err), BC_OK, &t.err);
+	ST(bc_feed_ack(t.a, "west", -1, 0, &purged, &t.err), BC_OK, &t.err);
+	INT_EQ(purged, 1);
+	/* west's position is below the purged part: a snapshot is needed */
+	{
+		struct bc_feed_state st;
+		FILE *g;
+		char *b = NULL;
+		size_t bl = 0;
+
+		ST(bc_feed_state_get(t.b, "east", &st, &t.err), BC_OK, &t.err);
+		g = open_memstream(&b, &bl);
+		STM(bc_feed_write_changes(t.a, g, st.applied, "west", 0, &last,
+		    &count, &t.err), BC_ENOENT, &t.err, "snapshot");
+		fclose(g);
+		free(b);
+		bc_feed_state_clear(&st);
+	}
+	if ((f = open_memstream(&doc, &len)) == NULL)
+		goto out;
+	ST(bc_feed_write_snapshot(t.a, f, &seq, &count, &t.err), BC_OK,
+	    &t.err);
+	fclose(f);
+	ST(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err), BC_OK,
+	    &t.err);
+	TRUE_MSG(res.snapshot, "a snapshot");
+	INT_EQ(res.deleted, 1);		/* bob, lost at east */
+	INT_EQ(res.seq, seq);
+	IN_SYNC(&t);
+out:
+	free(doc);
+	two_teardown(&t);
+}
+
+int
+suite_sync_feed(void)
+{
+	static const struct unit_test tests[] = {
+		{ "replicates", test_feed_replicates },
+		{ "limit_and_positions", test_feed_limit_and_positions },
+		{ "conflict", test_feed_conflict },
+		{ "refused", test_feed_refused },
+		{ "snapshot_and_purge", test_feed_snapshot_and_purge },
+		{ NULL, NULL }
+	};
+
+	return unit_add_suite("sync-feed", tests);
 }
