@@ -430,18 +430,46 @@ static const char SQL_ACK_FLOOR[] =
     "UPDATE site SET feed_floor = max(feed_floor, ?1)";
 static const char SQL_ACK_PURGE[] = "DELETE FROM sync_meta WHERE " PURGEABLE;
 
+/* How many tombstones can go, and the highest position among them. */
+static int
+purgeable(bc_store *s, const char *peer, long long keep, long long *n,
+    long long *top, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	*n = *top = 0;
+	if ((st = bc_stmt(s, SQL_ACK_TOMBS, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, peer);
+	sqlite3_bind_int64(st, 2, keep);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		*top = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW)
+		return bc_sqlite_err(s, step, err, "read feed");
+	return BC_OK;
+}
+
 int
 bc_feed_ack(bc_store *s, const char *peer, long long acked, long long retain,
     size_t *purged, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	long long keep, n = 0, top = 0;
-	int rc, step;
+	int rc;
 
 	if (purged != NULL)
 		*purged = 0;
 	keep = retain < 0 ? 0 : (now_ms() - retain * 1000 + (retain == 0)) <<
 	    16;
+	if (acked < 0) {
+		/* the periodic purge: most of the time there is nothing */
+		if ((rc = purgeable(s, peer, keep, &n, &top, err)) || n == 0)
+			return rc;
+	}
 	if ((rc = bc_tx_begin(s, err)))
 		return rc;
 	if (acked >= 0) {
@@ -455,22 +483,7 @@ bc_feed_ack(bc_store *s, const char *peer, long long acked, long long retain,
 		if ((rc = bc_step_done(s, st, err, "record acknowledgement")))
 			goto out;
 	}
-	if ((st = bc_stmt(s, SQL_ACK_TOMBS, err)) == NULL) {
-		rc = err->status;
-		goto out;
-	}
-	bc_bind_text(st, 1, peer);
-	sqlite3_bind_int64(st, 2, keep);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
-		top = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW) {
-		rc = bc_sqlite_err(s, step, err, "read feed");
-		goto out;
-	}
-	if (n == 0)
+	if ((rc = purgeable(s, peer, keep, &n, &top, err)) || n == 0)
 		goto out;
 	/* a reader below the purged tombstones needs a snapshot */
 	if ((st = bc_stmt(s, SQL_ACK_FLOOR, err)) == NULL) {

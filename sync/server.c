@@ -44,6 +44,7 @@ struct request {
 	char	*body;
 	size_t	 len;
 	int	 too_big;
+	int	 authorized;	/* decided on the headers, before any body */
 };
 
 /* Compares in a time that depends on the expected token's length only. */
@@ -92,10 +93,24 @@ reply(struct MHD_Connection *c, unsigned code, const char *type,
 	pthread_mutex_unlock(&b->lock);
 	MHD_add_response_header(r, BCSYNC_SEQ_HEADER, v);
 	add_time(r);
-	if (code == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(r, "WWW-Authenticate",
-		    "Bearer realm=\"bcsync\"");
 	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* 401: no body and no header about the feed (position, clock). */
+static MHD_RESULT
+unauthorized(struct MHD_Connection *c)
+{
+	struct MHD_Response *r;
+	MHD_RESULT ret;
+
+	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "WWW-Authenticate",
+	    "Bearer realm=\"bcsync\"");
+	ret = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -166,7 +181,7 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	char *buf = NULL, *peer;
 	size_t len = 0, count = 0;
 	long long after, wait, limit, last = 0, retain;
-	int rc;
+	int rc, ack;
 
 	after = arg_ll(c, "after", 0);
 	wait = arg_ll(c, "wait", 0);
@@ -185,8 +200,12 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	if (open_store(b, &s, &err) != BC_OK)
 		goto fail;
 	/* asking after SEQ says the peer applied ours up to SEQ */
-	if (peer != NULL && bc_feed_ack(s, peer, after, retain, NULL, &err) !=
-	    BC_OK)
+	pthread_mutex_lock(&b->lock);
+	ack = after > b->stats.acked || b->stats.requests_acked == 0;
+	b->stats.requests_acked = 1;
+	pthread_mutex_unlock(&b->lock);
+	if (ack && peer != NULL && bc_feed_ack(s, peer, after, retain, NULL,
+	    &err) != BC_OK)
 		log_warnx("acknowledgement: %s", err.msg);
 	if (wait > 0)
 		watch_wait(b, after, wait * 1000);
@@ -518,13 +537,25 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		if ((rq = calloc(1, sizeof(*rq))) == NULL)
 			return MHD_NO;
 		*con_cls = rq;
+		/* the headers are all here: a body of a request without
+		 * the token is never kept */
+		auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_AUTHORIZATION);
+		pthread_mutex_lock(&b->lock);	/* SIGHUP may replace them */
+		ok = auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
+		    token_ok(b->token, auth + 7);
+		need_cert = b->conf.sync_tls_client_ca != NULL;
+		pthread_mutex_unlock(&b->lock);
+		rq->authorized = ok && (!need_cert || client_cert_ok(c));
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		pthread_mutex_lock(&b->lock);
 		max = (size_t)b->conf.sync_max_body;
 		pthread_mutex_unlock(&b->lock);
-		if (!rq->too_big && rq->len + *upload_size <= max) {
+		if (!rq->authorized)
+			;	/* dropped */
+		else if (!rq->too_big && rq->len + *upload_size <= max) {
 			char *nb = realloc(rq->body, rq->len + *upload_size +
 			    1);
 
@@ -541,21 +572,12 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	pthread_mutex_lock(&b->lock);
 	b->stats.requests++;
-	pthread_mutex_unlock(&b->lock);
-	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_AUTHORIZATION);
-	pthread_mutex_lock(&b->lock);	/* SIGHUP may replace them */
-	ok = auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
-	    token_ok(b->token, auth + 7);
-	need_cert = b->conf.sync_tls_client_ca != NULL;
-	pthread_mutex_unlock(&b->lock);
-	if (!ok || (need_cert && !client_cert_ok(c))) {
-		pthread_mutex_lock(&b->lock);
+	if (!rq->authorized)
 		b->stats.unauthorized++;
-		pthread_mutex_unlock(&b->lock);
+	pthread_mutex_unlock(&b->lock);
+	if (!rq->authorized) {
 		log_info("%s %s: unauthorized", method, url);
-		return reply_text(c, MHD_HTTP_UNAUTHORIZED, b,
-		    "unauthorized\n");
+		return unauthorized(c);
 	}
 	proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    BCSYNC_PROTOCOL_HEADER);
