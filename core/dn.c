@@ -196,6 +196,10 @@ dn_add(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
+	if ((rc = bc_meta_load_mark(s, BC_LOAD_DN, id, err)) ||
+	    (place_id != 0 &&
+	    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err))))
+		return rc;
 	return bc_options_save(s, BC_OPT_DN, id, &dn->options, 1, err);
 }
 

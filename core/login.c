@@ -111,6 +111,8 @@ login_add(bc_store *s, const struct bc_login *l, struct bc_err *err)
 	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
+	if ((rc = bc_meta_load_mark(s, BC_LOAD_LOGIN, id, err)))
+		return rc;
 	return bc_options_save(s, BC_OPT_LOGIN, id, &l->options, 1, err);
 }
 

@@ -235,6 +235,8 @@ static const char SQL_LOAD_ADVANCE[] = "UPDATE sync_load SET "
     "person = (SELECT coalesce(max(id), 0) FROM person), "
     "login = (SELECT coalesce(max(id), 0) FROM agent_login)";
 static const char SQL_LOAD_END[] = "DELETE FROM sync_load";
+static const char SQL_LOAD_GET[] = "SELECT dn, place, person, login "
+    "FROM sync_load";
 static const char SQL_LOAD_NEW[] = "SELECT "
     "EXISTS (SELECT 1 FROM dn WHERE id > l.dn) OR "
     "EXISTS (SELECT 1 FROM place WHERE id > l.place) OR "
@@ -306,6 +308,77 @@ load_pending(bc_store *s, int *fresh, struct bc_err *err)
 	return BC_OK;
 }
 
+/* Reads the load's marks back into the store (bc_meta_load_mark()). */
+static int
+load_marks(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int i, rc;
+
+	if ((st = bc_stmt(s, SQL_LOAD_GET, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	for (i = 0; rc == SQLITE_ROW && i < 4; i++)
+		s->load_mark[i] = sqlite3_column_int64(st, i);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? bc_err_set(err, BC_EINTERNAL,
+		    "load without marks") : bc_sqlite_err(s, rc, err,
+		    "begin load");
+	return BC_OK;
+}
+
+/*
+ * The insert triggers of change capture (schema/006-load-capture.sql),
+ * dropped for the load: even when their WHEN clause lets a row pass, each
+ * costs SQLite a trigger program per row, most of a load's time.  They
+ * are put back from their own text before the commit, so that no other
+ * connection ever sees them missing; meanwhile the library marks what
+ * they would have marked (bc_meta_load_mark()).
+ */
+static const char SQL_LOAD_TRIGGERS[] = "SELECT name, sql FROM sqlite_master "
+    "WHERE type = 'trigger' AND name IN ('dn_sync_insert', "
+    "'dn_option_sync_insert', 'place_sync_insert', "
+    "'place_option_sync_insert', 'person_sync_insert', "
+    "'person_login_sync_insert', 'login_sync_insert', "
+    "'login_option_sync_insert') ORDER BY name";
+
+static int
+load_drop_triggers(bc_store *s, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	char *names[BC_LOAD_TRIGGERS], sql[128];
+	int i, n = 0, rc, nomem = 0;
+
+	if ((rc = sqlite3_prepare_v2(s->db, SQL_LOAD_TRIGGERS, -1, &st,
+	    NULL)) != SQLITE_OK)
+		return bc_sqlite_err(s, rc, err, "begin load");
+	while (n < BC_LOAD_TRIGGERS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		names[n] = bc_column_dup(st, 0, &nomem);
+		s->load_trig[n] = bc_column_dup(st, 1, &nomem);
+		n++;
+	}
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		rc = bc_sqlite_err(s, rc, err, "begin load");
+	else if (nomem)
+		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (rc == BC_OK && names[i] != NULL) {
+			snprintf(sql, sizeof(sql), "DROP TRIGGER \"%s\"",
+			    names[i]);
+			if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) !=
+			    SQLITE_OK)
+				rc = bc_sqlite_err(s, sqlite3_errcode(s->db),
+				    err, "begin load");
+		}
+		free(names[i]);
+	}
+	return rc;
+}
+
 int
 bc_meta_load_begin(bc_store *s, struct bc_err *err)
 {
@@ -314,20 +387,72 @@ bc_meta_load_begin(bc_store *s, struct bc_err *err)
 
 	if ((st = bc_stmt(s, SQL_LOAD_MARK, err)) == NULL)
 		return err->status;
-	if ((rc = bc_step_done(s, st, err, "begin load")) == BC_OK)
-		s->load = 1;
-	return rc;
+	if ((rc = bc_step_done(s, st, err, "begin load")) ||
+	    (rc = load_marks(s, err)))
+		return rc;
+	s->load = 1;
+	/* the caller rolls back on failure, which restores the triggers */
+	return load_drop_triggers(s, err);
+}
+
+void
+bc_meta_load_forget(bc_store *s)
+{
+	int i;
+
+	s->load = 0;
+	for (i = 0; i < BC_LOAD_TRIGGERS; i++) {
+		free(s->load_trig[i]);
+		s->load_trig[i] = NULL;
+	}
 }
 
 int
 bc_meta_load_end(bc_store *s, struct bc_err *err)
 {
 	sqlite3_stmt *st;
+	int i, rc = BC_OK;
 
-	s->load = 0;
+	for (i = 0; rc == BC_OK && i < BC_LOAD_TRIGGERS; i++)
+		if (s->load_trig[i] != NULL && sqlite3_exec(s->db,
+		    s->load_trig[i], NULL, NULL, NULL) != SQLITE_OK)
+			rc = bc_sqlite_err(s, sqlite3_errcode(s->db), err,
+			    "end load");
+	bc_meta_load_forget(s);
+	if (rc)
+		return rc;
 	if ((st = bc_stmt(s, SQL_LOAD_END, err)) == NULL)
 		return err->status;
 	return bc_step_done(s, st, err, "end load");
+}
+
+/* What each dropped insert trigger marks, for an object of the kind. */
+static const char *const load_mark_sql[] = {
+	[BC_LOAD_DN] = "INSERT OR IGNORE INTO sync_dirty "
+	    "SELECT 'dn', type || ':' || number FROM dn WHERE id = ?1 AND "
+	    "(type = 'extension' OR type = 'acd-queue' OR "
+	    "type = 'call-processing-port')",
+	[BC_LOAD_PLACE] = "INSERT OR IGNORE INTO sync_dirty "
+	    "SELECT 'place', name FROM place WHERE id = ?1",
+	[BC_LOAD_PERSON] = "INSERT OR IGNORE INTO sync_dirty "
+	    "SELECT 'person', username FROM person WHERE id = ?1",
+	[BC_LOAD_LOGIN] = "INSERT OR IGNORE INTO sync_dirty "
+	    "SELECT 'login', code FROM agent_login WHERE id = ?1",
+};
+
+int
+bc_meta_load_mark(bc_store *s, enum bc_load_kind k, sqlite3_int64 id,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	/* created by the load: recorded from its document at commit */
+	if (!s->load || id > s->load_mark[k])
+		return BC_OK;
+	if ((st = bc_stmt(s, load_mark_sql[k], err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, id);
+	return bc_step_done(s, st, err, "record change");
 }
 
 int
@@ -373,8 +498,9 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 	if (fresh && rc == BC_OK) {
 		if ((st = bc_stmt(s, SQL_LOAD_ADVANCE, err)) == NULL)
 			rc = err->status;
-		else
-			rc = bc_step_done(s, st, err, "record changes");
+		else if ((rc = bc_step_done(s, st, err, "record changes")) ==
+		    BC_OK)
+			rc = load_marks(s, err);
 	}
 	for (i = 0; rc == BC_OK && i < sizeof(flush_live) /
 	    sizeof(flush_live[0]); i++) {

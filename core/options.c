@@ -253,5 +253,9 @@ bc_options_save(bc_store *s, enum bc_opt_owner owner, sqlite3_int64 id,
 		if ((rc = bc_step_done(s, st, err, "write options")))
 			return rc;
 	}
+	if (opts->n > 0)
+		return bc_meta_load_mark(s, owner == BC_OPT_DN ? BC_LOAD_DN :
+		    owner == BC_OPT_PLACE ? BC_LOAD_PLACE : BC_LOAD_LOGIN, id,
+		    err);
 	return BC_OK;
 }

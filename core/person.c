@@ -202,6 +202,9 @@ person_save_logins(bc_store *s, sqlite3_int64 id, const struct bc_person *p,
 		if (rc)
 			return rc;
 	}
+	/* a load marks a person that existed before it */
+	if (p->nlogins > 0)
+		return bc_meta_load_mark(s, BC_LOAD_PERSON, id, err);
 	return BC_OK;
 }
 
@@ -225,6 +228,8 @@ person_add(bc_store *s, const struct bc_person *p, struct bc_err *err)
 	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
+	if ((rc = bc_meta_load_mark(s, BC_LOAD_PERSON, id, err)))
+		return rc;
 	return person_save_logins(s, id, p, 1, err);
 }
 

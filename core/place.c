@@ -256,7 +256,8 @@ place_add(bc_store *s, const struct bc_place *p, struct bc_err *err)
 	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
-	if ((rc = place_assign_dns(s, id, p, 1, err)))
+	if ((rc = bc_meta_load_mark(s, BC_LOAD_PLACE, id, err)) ||
+	    (rc = place_assign_dns(s, id, p, 1, err)))
 		return rc;
 	return bc_options_save(s, BC_OPT_PLACE, id, &p->options, 1, err);
 }

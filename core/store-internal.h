@@ -12,6 +12,7 @@
 
 #define BC_STMT_CACHE	128
 #define BC_TX_LEVELS	32
+#define BC_LOAD_TRIGGERS	8	/* insert triggers a load drops (meta.c) */
 
 struct bc_stmt_slot {
 	const char	*sql;		/* key: the address of a static string */
@@ -29,6 +30,8 @@ struct bc_store {
 	int			 bulk;		/* inner levels: no savepoints */
 	int			 poisoned;	/* bulk: a failed write inside */
 	int			 load;		/* bulk: a load (sync_load row) */
+	long long		 load_mark[4];	/* its marks (enum bc_load_kind) */
+	char			*load_trig[BC_LOAD_TRIGGERS];	/* dropped, to restore */
 	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
 	struct bc_stmt_slot	 cache[BC_STMT_CACHE];
 	size_t			 ncache;
@@ -115,6 +118,18 @@ int		 bc_meta_touch(bc_store *, const char *kind, const char *key,
  */
 int		 bc_meta_load_begin(bc_store *, struct bc_err *);
 int		 bc_meta_load_end(bc_store *, struct bc_err *);
+/* Forgets a load rolled back (its schema changes went with it). */
+void		 bc_meta_load_forget(bc_store *);
+/*
+ * A load drops the insert triggers of change capture until it commits;
+ * every INSERT into an object table or a child table (options, person
+ * logins) calls this right after, with the row id of the object whose
+ * document changed: it marks that object when it existed before the load
+ * (the load's commit records the others from their documents).
+ */
+enum bc_load_kind { BC_LOAD_DN, BC_LOAD_PLACE, BC_LOAD_PERSON, BC_LOAD_LOGIN };
+int		 bc_meta_load_mark(bc_store *, enum bc_load_kind, sqlite3_int64,
+		    struct bc_err *);
 /* Flushes marks left by other writers; at open. */
 int		 bc_meta_catch_up(bc_store *, struct bc_err *);
 /*

@@ -512,7 +512,7 @@ bc_tx_rollback(bc_store *s)
 		sqlite3_exec(s->db, SQL_CACHE_SMALL, NULL, NULL, NULL);
 	s->bulk = 0;
 	s->poisoned = 0;
-	s->load = 0;		/* its sync_load row goes with the rollback */
+	bc_meta_load_forget(s);	/* its schema changes go with the rollback */
 	if (s->depth == 0) {
 		if (tx_exec(s, SQL_ROLLBACK, &e, "roll back") != BC_OK)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

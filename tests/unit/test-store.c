@@ -542,6 +542,118 @@ test_status_names(void)
 	STR_EQ(err.msg, "place 'P' does not exist");
 }
 
+/*
+ * A load (bc_tx_begin_load) drops the insert triggers of change capture
+ * and records what it created from the documents at commit: afterwards
+ * every object has metadata with the hash of its current document, old
+ * objects it changed through new child rows included, and the triggers
+ * are back for writers around the library.
+ */
+#define RAW(f, sql)	raw_int((f)->path, (sql))
+static void
+test_load_capture(void)
+{
+	static const char *const bob[] = { "1003:20", NULL };
+	static const char *const objects = "SELECT "
+	    "(SELECT count(*) FROM sync_dn_doc) + "
+	    "(SELECT count(*) FROM sync_place_doc) + "
+	    "(SELECT count(*) FROM sync_person_doc) + "
+	    "(SELECT count(*) FROM sync_login_doc)";
+	struct fx f;
+	struct bc_dn dn;
+	struct bc_person p;
+	struct bc_login l;
+	long long triggers, last;
+	char sql[256];
+
+	if (fx_setup(&f) != 0)
+		goto done;
+	/* before the load */
+	ST(mk_login(f.s, "1001", &f.err), BC_OK, &f.err);
+	ST(mk_login(f.s, "1002", &f.err), BC_OK, &f.err);
+	ST(mk_dn(f.s, "5001", BC_DN_EXTENSION, NULL, &f.err), BC_OK, &f.err);
+	ST(mk_place(f.s, "P1", NULL, NULL, &f.err), BC_OK, &f.err);
+	ST(mk_person(f.s, "ann", 1, NULL, NULL, &f.err), BC_OK, &f.err);
+	triggers = RAW(&f, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'trigger'");
+
+	if (!ST(bc_tx_begin_load(f.s, &f.err), BC_OK, &f.err))
+		goto done;
+	/* new objects, one of them in an old place */
+	ST(mk_login(f.s, "1003", &f.err), BC_OK, &f.err);
+	ST(mk_dn(f.s, "5002", BC_DN_EXTENSION, "P1", &f.err), BC_OK, &f.err);
+	ST(mk_place(f.s, "P2", "5001", NULL, &f.err), BC_OK, &f.err);
+	ST(mk_person(f.s, "bob", 1, "P2", bob, &f.err), BC_OK, &f.err);
+	/* old objects changed through new child rows */
+	if (ST(bc_dn_get(f.s, "5001", NULL, &dn, &f.err), BC_OK, &f.err)) {
+		ST(bc_options_set(&dn.options, "TServer", "k", "v", &f.err),
+		    BC_OK, &f.err);
+		ST(bc_dn_update(f.s, &dn, &f.err), BC_OK, &f.err);
+		bc_dn_clear(&dn);
+	}
+	if (ST(bc_login_get(f.s, "1001", &l, &f.err), BC_OK, &f.err)) {
+		ST(bc_options_set(&l.options, "TServer", "k", "v", &f.err),
+		    BC_OK, &f.err);
+		ST(bc_login_update(f.s, &l, &f.err), BC_OK, &f.err);
+		bc_login_clear(&l);
+	}
+	if (ST(bc_person_get(f.s, "ann", &p, &f.err), BC_OK, &f.err)) {
+		ST(bc_person_add_login(&p, "1002", 5, &f.err), BC_OK, &f.err);
+		ST(bc_person_update(f.s, &p, &f.err), BC_OK, &f.err);
+		bc_person_clear(&p);
+	}
+	/* deleted again inside the load: nothing to record */
+	ST(mk_login(f.s, "1004", &f.err), BC_OK, &f.err);
+	ST(bc_login_delete(f.s, "1004", &f.err), BC_OK, &f.err);
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_load"), 0); /* not seen */
+	if (!ST(bc_tx_commit(f.s, &f.err), BC_OK, &f.err))
+		goto done;
+
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'trigger'"), triggers);
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_load"), 0);
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_dirty"), 0);
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_meta WHERE deleted = 0"),
+	    RAW(&f, objects));
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_meta WHERE key = '1004'"),
+	    0);
+	/* recording every object again changes no hash, so no HLC */
+	last = RAW(&f, "SELECT max(hlc) FROM sync_meta");
+	raw_exec(f.path, "INSERT INTO sync_dirty "
+	    "SELECT 'dn', key FROM sync_dn_doc UNION ALL "
+	    "SELECT 'place', key FROM sync_place_doc UNION ALL "
+	    "SELECT 'person', key FROM sync_person_doc UNION ALL "
+	    "SELECT 'login', key FROM sync_login_doc");
+	ST(bc_tx_begin(f.s, &f.err), BC_OK, &f.err);
+	ST(bc_tx_commit(f.s, &f.err), BC_OK, &f.err);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sync_meta "
+	    "WHERE hlc > %lld", last);
+	INT_EQ(RAW(&f, sql), 0);
+
+	/* writes around the library are marked again */
+	raw_exec(f.path, "INSERT INTO agent_login (code) VALUES ('1999')");
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_dirty "
+	    "WHERE kind = 'login' AND key = '1999'"), 1);
+
+	/* a load rolled back leaves the triggers and nothing else */
+	if (ST(bc_tx_begin_load(f.s, &f.err), BC_OK, &f.err)) {
+		ST(mk_login(f.s, "1998", &f.err), BC_OK, &f.err);
+		bc_tx_rollback(f.s);
+	}
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'trigger'"), triggers);
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_load"), 0);
+	INT_EQ(RAW(&f, "SELECT count(*) FROM agent_login "
+	    "WHERE code = '1998'"), 0);
+	/* and the store is usable: a plain write records its metadata */
+	ST(mk_login(f.s, "1997", &f.err), BC_OK, &f.err);
+	INT_EQ(RAW(&f, "SELECT count(*) FROM sync_meta "
+	    "WHERE kind = 'login' AND key = '1997'"), 1);
+done:
+	fx_teardown(&f);
+}
+#undef RAW
+
 int
 suite_store(void)
 {
@@ -560,6 +672,7 @@ suite_store(void)
 		{ "failed_write_leaves_nothing",
 		    test_failed_write_leaves_nothing },
 		{ "status_names", test_status_names },
+		{ "load_capture", test_load_capture },
 		{ NULL, NULL }
 	};
 
