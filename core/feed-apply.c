@@ -513,7 +513,9 @@ run(struct apply *a, struct doc *d)
 	size_t i, p;
 	int rc;
 
-	if ((rc = cursor(a, &applied, a->err)))
+	/* changes made around the library count as ours, first */
+	if ((rc = bc_meta_flush(a->s, a->err)) ||
+	    (rc = cursor(a, &applied, a->err)))
 		return rc;
 	/* what the peer knew of ours when it wrote the document */
 	if (d->acked > a->acked && (rc = bc_feed_ack(a->s, a->peer, d->acked,
