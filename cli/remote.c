@@ -352,20 +352,6 @@ remote_close(struct cmd_ctx *ctx, bc_store *s)
 	free(r);
 }
 
-/* The site name of a store. */
-static int
-site_of(bc_store *s, char **name, struct bc_err *err)
-{
-	struct bc_site site;
-	int rc;
-
-	if ((rc = bc_site_get(s, &site, err)))
-		return rc;
-	*name = site.name;
-	free(site.switch_name);
-	return BC_OK;
-}
-
 int
 remote_push_pair(struct cmd_ctx *ctx, bc_store *a, bc_store *b,
     struct bc_err *err)
@@ -375,8 +361,8 @@ remote_push_pair(struct cmd_ctx *ctx, bc_store *a, bc_store *b,
 
 	if (find(ctx, a, NULL) == NULL && find(ctx, b, NULL) == NULL)
 		return BC_OK;
-	if ((rc = site_of(a, &na, err)) == BC_OK &&
-	    (rc = site_of(b, &nb, err)) == BC_OK &&
+	if ((rc = bc_site_name(a, &na, err)) == BC_OK &&
+	    (rc = bc_site_name(b, &nb, err)) == BC_OK &&
 	    (rc = remote_push(ctx, b, na, err)) == BC_OK)
 		rc = remote_push(ctx, a, nb, err);
 	free(na);

@@ -171,6 +171,8 @@ struct bc_site {
 int	bc_site_init(bc_store *, const char *site, const char *switch_name,
 	    struct bc_err *);
 int	bc_site_get(bc_store *, struct bc_site *, struct bc_err *);
+/* The site's name alone (caller frees). */
+int	bc_site_name(bc_store *, char **name, struct bc_err *);
 void	bc_site_clear(struct bc_site *);
 
 /* ---- DNs ----------------------------------------------------------- */

@@ -346,26 +346,8 @@ copy_if_same(struct apply *a, const struct change *c)
 	return same ? copy(a, c) : BC_OK;
 }
 
-enum pass { PASS_UPSERT, PASS_RELEASE, PASS_DELETE };
-
-static const struct {
-	const char	*kind;
-	enum pass	 pass;
-} phases[] = {
-	{ "login", PASS_UPSERT },
-	{ "dn", PASS_UPSERT },
-	{ "place", PASS_RELEASE },
-	{ "place", PASS_UPSERT },
-	{ "person", PASS_RELEASE },
-	{ "person", PASS_UPSERT },
-	{ "person", PASS_DELETE },
-	{ "place", PASS_DELETE },
-	{ "dn", PASS_DELETE },
-	{ "login", PASS_DELETE },
-};
-
 static int
-apply_one(struct apply *a, struct change *c, enum pass pass)
+apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 {
 	int rc;
 
@@ -411,24 +393,14 @@ static const char SQL_SNAP_GONE[] = "SELECT key FROM sync_meta m "
     "WHERE f.kind = m.kind AND f.key = m.key)";
 
 static int
-exec_cached(bc_store *s, const char *sql, struct bc_err *err)
-{
-	sqlite3_stmt *st;
-
-	if ((st = bc_stmt(s, sql, err)) == NULL)
-		return err->status;
-	return bc_step_done(s, st, err, "apply snapshot");
-}
-
-static int
 snapshot_keys(struct apply *a, const struct doc *d)
 {
 	sqlite3_stmt *st;
 	size_t i;
 	int rc;
 
-	if ((rc = exec_cached(a->s, SQL_SNAP_CREATE, a->err)) ||
-	    (rc = exec_cached(a->s, SQL_SNAP_CLEAR, a->err)))
+	if ((rc = bc_sync_exec(a->s, SQL_SNAP_CREATE, a->err)) ||
+	    (rc = bc_sync_exec(a->s, SQL_SNAP_CLEAR, a->err)))
 		return rc;
 	for (i = 0; rc == BC_OK && i < d->n; i++) {
 		if ((st = bc_stmt(a->s, SQL_SNAP_ADD, a->err)) == NULL)
@@ -540,13 +512,14 @@ run(struct apply *a, struct doc *d)
 	}
 	if (rc == BC_OK && d->snapshot)
 		rc = snapshot_keys(a, d);
-	for (p = 0; rc == BC_OK && p < sizeof(phases) / sizeof(phases[0]);
-	    p++) {
-		if (d->snapshot && phases[p].pass == PASS_DELETE)
-			rc = snapshot_gone(a, phases[p].kind);
+	for (p = 0; rc == BC_OK && p < bc_sync_nphases; p++) {
+		const struct bc_sync_phase *ph = &bc_sync_phases[p];
+
+		if (d->snapshot && ph->pass == PASS_DELETE)
+			rc = snapshot_gone(a, ph->kind);
 		for (i = 0; rc == BC_OK && i < d->n; i++)
-			if (strcmp(d->v[i].o.kind, phases[p].kind) == 0)
-				rc = apply_one(a, &d->v[i], phases[p].pass);
+			if (strcmp(d->v[i].o.kind, ph->kind) == 0)
+				rc = apply_one(a, &d->v[i], ph->pass);
 	}
 	if (rc == BC_OK)
 		rc = bc_sync_copy_finish(a->s, a->err);

@@ -78,3 +78,16 @@ bc_site_clear(struct bc_site *site)
 	free(site->switch_name);
 	site->name = site->switch_name = NULL;
 }
+
+int
+bc_site_name(bc_store *s, char **name, struct bc_err *err)
+{
+	struct bc_site site;
+	int rc;
+
+	if ((rc = bc_site_get(s, &site, err)))
+		return rc;
+	*name = site.name;
+	free(site.switch_name);
+	return BC_OK;
+}

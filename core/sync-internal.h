@@ -6,6 +6,8 @@
 #ifndef BC_SYNC_INTERNAL_H
 #define BC_SYNC_INTERNAL_H
 
+#include <stddef.h>
+
 #include "bc.h"
 
 /*
@@ -19,6 +21,26 @@ int	bc_sync_copy_add(bc_store *, const char *kind, const char *key,
 	    long long hlc, const char *origin, const char *hash, int deleted,
 	    struct bc_err *);
 int	bc_sync_copy_finish(bc_store *, struct bc_err *);
+
+/*
+ * The order that keeps every rule true at each step of applying changes:
+ * upserts of logins and DNs, places (first freeing what they claim),
+ * persons; deletions the other way round.
+ */
+enum bc_sync_pass {
+	PASS_UPSERT,	/* creates, updates, metadata alignments */
+	PASS_RELEASE,	/* free what upserted places and persons claim */
+	PASS_DELETE
+};
+struct bc_sync_phase {
+	const char		*kind;
+	enum bc_sync_pass	 pass;
+};
+extern const struct bc_sync_phase bc_sync_phases[];
+extern const size_t bc_sync_nphases;
+
+/* Runs one cached statement without results. */
+int	bc_sync_exec(bc_store *, const char *sql, struct bc_err *);
 
 /* Frees what doc (a place's or person's) claims, wherever it is now. */
 int	bc_sync_release_refs(bc_store *, const char *kind, const char *doc,

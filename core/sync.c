@@ -543,15 +543,10 @@ conflict(struct sync_ctx *x, const char *kind, const char *key,
 }
 
 /* Which part of the work a pass over one kind does. */
-enum pass {
-	PASS_UPSERT,	/* creates, updates, metadata alignments */
-	PASS_RELEASE,	/* free what upserted places and persons claim */
-	PASS_DELETE
-};
 
 struct pass_ctx {
 	struct sync_ctx	*x;
-	enum pass	 pass;
+	enum bc_sync_pass pass;
 };
 
 static int
@@ -624,10 +619,7 @@ done:
 }
 
 /* The order that keeps every rule true at each step. */
-static const struct {
-	const char	*kind;
-	enum pass	 pass;
-} phases[] = {
+const struct bc_sync_phase bc_sync_phases[] = {
 	{ "login", PASS_UPSERT },
 	{ "dn", PASS_UPSERT },
 	{ "place", PASS_RELEASE },
@@ -639,9 +631,11 @@ static const struct {
 	{ "dn", PASS_DELETE },
 	{ "login", PASS_DELETE },
 };
+const size_t bc_sync_nphases = sizeof(bc_sync_phases) /
+    sizeof(bc_sync_phases[0]);
 
-static int
-exec_cached(bc_store *s, const char *sql, struct bc_err *err)
+int
+bc_sync_exec(bc_store *s, const char *sql, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 
@@ -657,9 +651,9 @@ bc_sync_copy_finish(bc_store *s, struct bc_err *err)
 	long long max = 0;
 	int rc;
 
-	if ((rc = exec_cached(s, SQL_COPY_UNMARK, err)) ||
+	if ((rc = bc_sync_exec(s, SQL_COPY_UNMARK, err)) ||
 	    (rc = bc_seq_load(s, err)) ||
-	    (rc = exec_cached(s, SQL_COPY_APPLY, err)) ||
+	    (rc = bc_sync_exec(s, SQL_COPY_APPLY, err)) ||
 	    (rc = bc_seq_save(s, err)))
 		return rc;
 	if ((st = bc_stmt(s, SQL_COPY_MAX, err)) == NULL)
@@ -667,22 +661,9 @@ bc_sync_copy_finish(bc_store *s, struct bc_err *err)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		max = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if ((rc = exec_cached(s, SQL_COPY_CLEAR, err)))
+	if ((rc = bc_sync_exec(s, SQL_COPY_CLEAR, err)))
 		return rc;
 	return max > 0 ? bc_hlc_observe(s, max, err) : BC_OK;
-}
-
-static int
-site_name(bc_store *s, char **name, struct bc_err *err)
-{
-	struct bc_site site;
-	int rc;
-
-	if ((rc = bc_site_get(s, &site, err)))
-		return rc;
-	*name = site.name;
-	free(site.switch_name);
-	return BC_OK;
 }
 
 void
@@ -820,10 +801,10 @@ run(struct sync_ctx *x)
 		return rc;
 	x->done = 0;
 	pc.x = x;
-	for (i = 0; rc == BC_OK && i < sizeof(phases) / sizeof(phases[0]);
-	    i++) {
-		pc.pass = phases[i].pass;
-		rc = merge(x->s[0], x->s[1], phases[i].kind, apply_pair, &pc,
+	for (i = 0; rc == BC_OK && i < bc_sync_nphases; i++) {
+		pc.pass = bc_sync_phases[i].pass;
+		rc = merge(x->s[0], x->s[1], bc_sync_phases[i].kind, apply_pair,
+		    &pc,
 		    err);
 	}
 	return rc;
@@ -846,8 +827,8 @@ sync_begin(struct sync_ctx *x, bc_store *a, bc_store *b,
 	if ((rc = bc_meta_catch_up(a, err)) ||
 	    (rc = bc_meta_catch_up(b, err)))
 		return rc;
-	if ((rc = site_name(a, &x->site[0], err)) ||
-	    (rc = site_name(b, &x->site[1], err)))
+	if ((rc = bc_site_name(a, &x->site[0], err)) ||
+	    (rc = bc_site_name(b, &x->site[1], err)))
 		return rc;
 	if (strcmp(bc_store_path(a), bc_store_path(b)) == 0)
 		return bc_err_set(err, BC_EINVAL, "cannot synchronize store "
@@ -860,8 +841,8 @@ bc_sync_copy_prepare(bc_store *s, struct bc_err *err)
 {
 	int rc;
 
-	if ((rc = exec_cached(s, SQL_COPY_CREATE, err)) == BC_OK)
-		rc = exec_cached(s, SQL_COPY_CLEAR, err);
+	if ((rc = bc_sync_exec(s, SQL_COPY_CREATE, err)) == BC_OK)
+		rc = bc_sync_exec(s, SQL_COPY_CLEAR, err);
 	return rc;
 }
 

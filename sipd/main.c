@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "sipd.h"
 
@@ -75,41 +76,6 @@ exit_status(enum bc_status st)
 	}
 }
 
-/* The store path: [site] store, relative to the configuration's folder. */
-static char *
-store_path(const struct bc_conf *c, const char *conf)
-{
-	const char *slash;
-	char *r;
-
-	if (c->site_store == NULL)
-		return NULL;
-	if (c->site_store[0] == '/' || (slash = strrchr(conf, '/')) == NULL)
-		return strdup(c->site_store);
-	if ((r = malloc((size_t)(slash - conf) + strlen(c->site_store) + 2)) ==
-	    NULL)
-		return NULL;
-	sprintf(r, "%.*s/%s", (int)(slash - conf), conf, c->site_store);
-	return r;
-}
-
-static int
-write_pidfile(const char *path)
-{
-	FILE *f;
-
-	if ((f = fopen(path, "w")) == NULL) {
-		log_warn("pid file %s", path);
-		return -1;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0) {
-		log_warn("pid file %s", path);
-		return -1;
-	}
-	return 0;
-}
-
 /* What SIGHUP re-reads and replaces. */
 struct state {
 	const char		*conf_path;
@@ -157,7 +123,7 @@ reload_conf(struct state *st)
 		    err.msg);
 		goto out;
 	}
-	if ((spath = store_path(&conf, st->conf_path)) == NULL) {
+	if ((spath = daemon_store_path(&conf, st->conf_path)) == NULL) {
 		log_warnx("SIGHUP: %s: no [site] store; keeping the running "
 		    "configuration", st->conf_path);
 		goto out;
@@ -303,7 +269,7 @@ main(int argc, char *argv[])
 		rc = EXIT_CONFIG;
 		goto out;
 	}
-	if ((spath = store_path(&conf, conf_path)) == NULL) {
+	if ((spath = daemon_store_path(&conf, conf_path)) == NULL) {
 		log_warnx("%s: no [site] store", conf_path);
 		rc = EXIT_CONFIG;
 		goto out;
@@ -338,12 +304,12 @@ main(int argc, char *argv[])
 			goto out;
 		}
 		log_init(0, debug);
-		if (write_pidfile(pidfile != NULL ? pidfile :
+		if (daemon_pidfile(pidfile != NULL ? pidfile :
 		    PIDFILE_DEFAULT) != 0) {
 			rc = EXIT_CANTCREAT;
 			goto out;
 		}
-	} else if (pidfile != NULL && write_pidfile(pidfile) != 0) {
+	} else if (pidfile != NULL && daemon_pidfile(pidfile) != 0) {
 		rc = EXIT_CANTCREAT;
 		goto out;
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bcsync.h"
+#include "daemon.h"
 
 #define PIDFILE_DEFAULT	"/run/bcsync.pid"
 
@@ -67,24 +68,6 @@ bcsync_read_token(const char *path, char **token, struct bc_err *err)
 	if ((*token = strdup(line)) == NULL)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
 	return BC_OK;
-}
-
-/* [site] store, relative to the configuration file's directory. */
-static char *
-store_path(const struct bc_conf *c, const char *conf)
-{
-	const char *slash;
-	char *r;
-
-	if (c->site_store == NULL)
-		return NULL;
-	if (c->site_store[0] == '/' || (slash = strrchr(conf, '/')) == NULL)
-		return strdup(c->site_store);
-	if ((r = malloc((size_t)(slash - conf) + strlen(c->site_store) + 2)) ==
-	    NULL)
-		return NULL;
-	sprintf(r, "%.*s/%s", (int)(slash - conf), conf, c->site_store);
-	return r;
 }
 
 /* Loads bc.conf and the tokens into conf, *token, *peer_token. */
@@ -203,23 +186,6 @@ reload(struct bcsync *b)
 	log_info("configuration reloaded");
 }
 
-static int
-write_pidfile(const char *path)
-{
-	FILE *f;
-
-	if ((f = fopen(path, "w")) == NULL) {
-		log_warn("pid file %s", path);
-		return -1;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0) {
-		log_warn("pid file %s", path);
-		return -1;
-	}
-	return 0;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -271,7 +237,7 @@ main(int argc, char *argv[])
 	/* SIGHUP reads it again, after daemon(3) moved to / */
 	if ((real_conf = realpath(b.conf_path, NULL)) != NULL)
 		b.conf_path = real_conf;
-	if ((b.store = store_path(&b.conf, b.conf_path)) == NULL) {
+	if ((b.store = daemon_store_path(&b.conf, b.conf_path)) == NULL) {
 		log_warnx("out of memory");
 		rc = EX_OSERR;
 		goto out;
@@ -299,12 +265,12 @@ main(int argc, char *argv[])
 			goto out;
 		}
 		log_init(0, debug);
-		if (write_pidfile(pidfile != NULL ? pidfile :
+		if (daemon_pidfile(pidfile != NULL ? pidfile :
 		    PIDFILE_DEFAULT) != 0) {
 			rc = EX_CANTCREAT;
 			goto out;
 		}
-	} else if (pidfile != NULL && write_pidfile(pidfile) != 0) {
+	} else if (pidfile != NULL && daemon_pidfile(pidfile) != 0) {
 		rc = EX_CANTCREAT;
 		goto out;
 	}
