@@ -131,7 +131,7 @@ struct bc_sip_peer {
 };
 
 /* Messages to send, in order.  The caller frees with bc_sip_out_clear. */
-#define BC_SIP_OUT_MAX	4
+#define BC_SIP_OUT_MAX	16
 struct bc_sip_send {
 	struct bc_sip_peer	 to;
 	char			*buf;
@@ -154,6 +154,7 @@ struct bc_sip_stats {
 	unsigned long	flushes;	/* store write batches */
 	unsigned long	reloads;	/* directory reloads */
 	unsigned long	replays;	/* digest nonce counts used again */
+	unsigned long	forks;		/* INVITEs forked to several contacts */
 };
 
 typedef struct bc_sip_server bc_sip_server;
@@ -190,6 +191,13 @@ int	bc_sip_server_input(bc_sip_server *, const char *buf, size_t len,
 int	bc_sip_server_tick(bc_sip_server *, long long now, int force,
 	    struct bc_err *);
 int	bc_sip_server_flush(bc_sip_server *, struct bc_err *);
+/*
+ * Timers of forked INVITEs (call it every flush_interval or more often):
+ * resends INVITEs over UDP to contacts that said nothing, gives up on
+ * silent ones, CANCELs late ones; appends what to send to out.
+ */
+int	bc_sip_server_timers(bc_sip_server *, long long now,
+	    struct bc_sip_out *, struct bc_err *);
 /*
  * Writing bindings off the event loop.  After bc_sip_server_defer_writes()
  * the engine never writes the store itself: tick keeps expiring and

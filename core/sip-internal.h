@@ -37,6 +37,39 @@ struct sip_nc_set {
 	long long		 floor;
 };
 
+/* Parallel forking (sip-fork.c). */
+#define SIP_FORK_SLOTS		512	/* forked INVITEs at a time */
+#define SIP_FORK_MAX		8	/* contacts an INVITE goes to */
+#define SIP_FORK_TIMER_C	180	/* seconds for a final response */
+struct sip_branch {
+	struct bc_sip_peer	 to;
+	char			*inv;		/* the INVITE as sent */
+	size_t			 invlen;
+	int			 state;
+	int			 heard;		/* it sent a response */
+	int			 final;		/* a final one */
+	int			 cancel;	/* at its first provisional */
+	int			 cancelled;	/* CANCEL sent */
+	long long		 at;		/* last sent */
+};
+struct sip_fork {
+	char			 key[64];	/* our branch, without ".N" */
+	long long		 at;
+	struct bc_sip_peer	 from;		/* the caller */
+	char			*req;		/* its INVITE as received */
+	size_t			 reqlen;
+	struct sip_branch	 b[SIP_FORK_MAX];
+	size_t			 nb;
+	int			 answered;	/* a 2xx went up */
+	int			 caller_cancel;	/* the caller CANCELled */
+	int			 done;		/* a final response went up */
+	long long		 done_at;
+	int			 best;		/* best failure code so far */
+	char			*best_msg;	/* it, ready to go up */
+	size_t			 best_len;
+	struct bc_sip_peer	 best_to;
+};
+
 /* One number of the store, as the SIP core routes it. */
 struct sip_dn {
 	char			*number;
@@ -74,6 +107,8 @@ struct bc_sip_server {
 	long long		 expire_pending;	/* for the next batch */
 	struct sip_inv		*inv;		/* SIP_INV_SLOTS */
 	struct sip_nc_set	*nc;		/* SIP_NC_SETS */
+	struct sip_fork		**forks;	/* SIP_FORK_SLOTS, lazily */
+	size_t			 fork_cursor;
 	unsigned		 nonce_serial;	/* no two nonces alike */
 	struct bc_sip_stats	 stats;
 	struct sip_dr		*dr;	/* business continuity, NULL: off */
@@ -95,6 +130,38 @@ int		 sip_reply(bc_sip_server *, const bc_sipmsg *req,
 /* Appends a message to out; the message is serialized. */
 int		 sip_out_add(struct bc_sip_out *, bc_sipmsg *,
 		    const struct bc_sip_peer *);
+
+/* What sip-fork.c uses of the proxy. */
+int		 sip_uri_target(const struct bc_sipuri *, struct bc_sip_peer *);
+/* The listener that sends to host over transport, or -1. */
+int		 sip_pick_listener(const bc_sip_server *,
+		    enum bc_sip_transport, const char *host);
+/* Record-Route for a request from listener in going out of listener out. */
+int		 sip_record_route(bc_sip_server *, bc_sipmsg *, int in, int out);
+/* Our Via value for a request to *to (its listener set) with branch. */
+int		 sip_via_text(const bc_sip_server *, struct bc_sip_peer *to,
+		    const char *branch, char *buf, size_t len);
+/* Pops our Via of a response and sets where it goes up; 0 or -1. */
+int		 sip_relay_up(const bc_sip_server *, bc_sipmsg *,
+		    struct bc_sip_peer *to);
+
+/* ---- parallel forking (sip-fork.c) ---- */
+#define SIP_FORK_NO	(-1)	/* not forked: go on statelessly */
+#define SIP_FORK_DONE	BC_OK
+/* Forks INVITE m for d when it has two contacts or more. */
+int		 sip_fork_invite(bc_sip_server *, bc_sipmsg *m,
+		    const struct bc_sip_peer *, const struct sip_dn *d,
+		    const char *key, long long now, struct bc_sip_out *);
+struct sip_fork	*sip_fork_find(bc_sip_server *, const char *key,
+		    long long now);
+/* The caller's CANCEL, ACK or INVITE retransmission of fork f. */
+int		 sip_fork_request(bc_sip_server *, struct sip_fork *,
+		    bc_sipmsg *, const struct bc_sip_peer *, long long now,
+		    struct bc_sip_out *);
+/* A response with our Via branch: 1 when a fork took it. */
+int		 sip_fork_response(bc_sip_server *, bc_sipmsg *,
+		    const char *branch, long long now, struct bc_sip_out *);
+void		 sip_forks_free(bc_sip_server *);
 
 /* ---- digest and hashes (sip-auth.c) ---- */
 void		 sip_hex(const unsigned char *, size_t, char *);

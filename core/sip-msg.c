@@ -795,6 +795,69 @@ fail:
 	return NULL;
 }
 
+/*
+ * A request of method built from inv (a forwarded INVITE): its
+ * Request-URI, top Via, From, Call-ID, CSeq number and Route set; To
+ * from resp when given (ACK of a failure, RFC 3261 17.1.1.3), else from
+ * inv (CANCEL, 9.1).
+ */
+static bc_sipmsg *
+request_from(const bc_sipmsg *inv, const bc_sipmsg *resp, const char *method)
+{
+	osip_message_t *q = inv->m, *r;
+	osip_via_t *v = osip_list_get(&q->vias, 0), *nv = NULL;
+	bc_sipmsg *m;
+
+	if (v == NULL || q->req_uri == NULL || q->cseq == NULL ||
+	    q->cseq->number == NULL)
+		return NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	if (osip_message_init(&m->m) != 0) {
+		free(m);
+		return NULL;
+	}
+	r = m->m;
+	osip_message_set_version(r, osip_strdup("SIP/2.0"));
+	osip_message_set_method(r, osip_strdup(method));
+	if (r->sip_version == NULL || r->sip_method == NULL ||
+	    osip_uri_clone(q->req_uri, &r->req_uri) != 0 ||
+	    osip_via_clone(v, &nv) != 0 ||
+	    osip_list_add(&r->vias, nv, 0) < 0 ||
+	    osip_from_clone(q->from, &r->from) != 0 ||
+	    osip_to_clone(resp != NULL ? resp->m->to : q->to, &r->to) != 0 ||
+	    osip_call_id_clone(q->call_id, &r->call_id) != 0 ||
+	    osip_list_clone(&q->routes, &r->routes,
+	    (int (*)(void *, void **))&osip_route_clone) != 0 ||
+	    osip_cseq_init(&r->cseq) != 0) {
+		if (nv != NULL && osip_list_size(&r->vias) == 0)
+			osip_via_free(nv);
+		goto fail;
+	}
+	osip_cseq_set_number(r->cseq, osip_strdup(q->cseq->number));
+	osip_cseq_set_method(r->cseq, osip_strdup(method));
+	if (r->cseq->number == NULL || r->cseq->method == NULL ||
+	    osip_message_set_max_forwards(r, "70") != 0)
+		goto fail;
+	osip_message_force_update(r);
+	return m;
+fail:
+	bc_sipmsg_free(m);
+	return NULL;
+}
+
+bc_sipmsg *
+bc_sipmsg_cancel(const bc_sipmsg *inv)
+{
+	return request_from(inv, NULL, "CANCEL");
+}
+
+bc_sipmsg *
+bc_sipmsg_ack(const bc_sipmsg *inv, const bc_sipmsg *resp)
+{
+	return request_from(inv, resp, "ACK");
+}
+
 int
 bc_sipmsg_add_header(bc_sipmsg *m, const char *name, const char *value)
 {

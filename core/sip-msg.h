@@ -137,6 +137,14 @@ int	bc_sipmsg_authorization(const bc_sipmsg *, struct bc_sipauth *);
  */
 bc_sipmsg *bc_sipmsg_response(const bc_sipmsg *req, int code,
 	    const char *reason, const char *to_tag);
+/*
+ * The CANCEL (RFC 3261 9.1) of a forwarded INVITE, and the ACK of a
+ * failure response to it (17.1.1.3): same Request-URI, top Via, From,
+ * Call-ID, CSeq number and Route set; the ACK's To is the response's.
+ * NULL when out of memory.
+ */
+bc_sipmsg *bc_sipmsg_cancel(const bc_sipmsg *inv);
+bc_sipmsg *bc_sipmsg_ack(const bc_sipmsg *inv, const bc_sipmsg *resp);
 int	bc_sipmsg_add_header(bc_sipmsg *, const char *name,
 	    const char *value);
 /* Serializes; *buf is malloc'd, the caller frees it. */

@@ -348,6 +348,8 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 	struct bc_sip_peer to;
 	const struct sip_inv *inv;
 	struct sip_inv *slot;
+	struct sip_fork *f;
+	const struct sip_dn *d;
 	const char *method = bc_sipmsg_method(m);
 	const char *hv[5];
 	char branch[64], newruri[512];
@@ -415,6 +417,8 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 		    NULL, out);
 
 	/* a request for a number of ours */
+	if ((f = sip_fork_find(srv, branch, now)) != NULL)
+		return sip_fork_request(srv, f, m, peer, now, out);
 	if ((cancel || ack) && (inv = inv_find(srv, branch, now)) != NULL) {
 		to = inv->to;
 		if (bc_sipmsg_set_ruri(m, inv->ruri) != 0)
@@ -427,6 +431,12 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 	/* business continuity: the peer, agents, queues, shutdown */
 	if (strcmp(method, "INVITE") == 0 && !in_dialog &&
 	    sip_dr_route(srv, m, peer, &ruri, now, out) == SIP_DR_DONE)
+		return BC_OK;
+	/* several contacts: the INVITE goes to all of them (sip-fork.c) */
+	if (strcmp(method, "INVITE") == 0 && !in_dialog &&
+	    (d = sip_dn_find(srv, ruri.user)) != NULL && d->ext &&
+	    d->nb > 1 && sip_fork_invite(srv, m, peer, d, branch, now, out) ==
+	    SIP_FORK_DONE)
 		return BC_OK;
 	if (locate(srv, m, peer, ruri.user, now, &to, newruri,
 	    sizeof(newruri), out))
@@ -452,12 +462,17 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 }
 
 static int
-proxy_response(bc_sip_server *srv, bc_sipmsg *m, struct bc_sip_out *out)
+proxy_response(bc_sip_server *srv, bc_sipmsg *m, long long now,
+    struct bc_sip_out *out)
 {
 	struct bc_sipvia v;
 	struct bc_sip_peer to;
 	int l;
 
+	if (bc_sipmsg_via(m, 0, &v) == 0 && is_self(srv, v.host, v.port) &&
+	    strncmp(v.branch, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) == 0 &&
+	    sip_fork_response(srv, m, v.branch, now, out))
+		return BC_OK;	/* of a forked INVITE, or of our CANCEL */
 	if (bc_sipmsg_via(m, 0, &v) != 0 || !is_self(srv, v.host, v.port) ||
 	    strncmp(v.branch, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) != 0 ||
 	    bc_sipmsg_via_count(m) < 2) {
@@ -473,6 +488,60 @@ proxy_response(bc_sip_server *srv, bc_sipmsg *m, struct bc_sip_out *out)
 	to.listener = l;
 	srv->stats.responses++;
 	return sip_out_add(out, m, &to) == BC_ENOMEM ? BC_OK : BC_OK;
+}
+
+/* ---- what sip-fork.c uses ---- */
+
+int
+sip_uri_target(const struct bc_sipuri *u, struct bc_sip_peer *to)
+{
+	return uri_target(u, to);
+}
+
+int
+sip_pick_listener(const bc_sip_server *srv, enum bc_sip_transport t,
+    const char *host)
+{
+	return pick_listener(srv, t, host);
+}
+
+int
+sip_record_route(bc_sip_server *srv, bc_sipmsg *m, int in, int out)
+{
+	if (out < 0 || in < 0)
+		return -1;
+	if (in != out && push_record_route(srv, m, in) != 0)
+		return -1;
+	return push_record_route(srv, m, out);
+}
+
+int
+sip_via_text(const bc_sip_server *srv, struct bc_sip_peer *to,
+    const char *branch, char *buf, size_t len)
+{
+	char hp[300];
+	int l;
+
+	if ((l = pick_listener(srv, to->transport, to->host)) < 0)
+		return -1;
+	to->listener = l;
+	listener_hostport(srv, l, hp, sizeof(hp));
+	snprintf(buf, len, "SIP/2.0/%s %s;branch=%s;rport",
+	    to->transport == BC_SIP_TCP ? "TCP" : "UDP", hp, branch);
+	return 0;
+}
+
+int
+sip_relay_up(const bc_sip_server *srv, bc_sipmsg *m, struct bc_sip_peer *to)
+{
+	int l;
+
+	if (bc_sipmsg_via_count(m) < 2 || bc_sipmsg_via_pop(m) != 0 ||
+	    via_dest(m, 0, to) != 0 ||
+	    (l = pick_listener(srv, to->transport, to->host)) < 0)
+		return -1;
+	to->listener = l;
+	return 0;
 }
 
 int
@@ -518,7 +587,7 @@ bc_sip_server_input(bc_sip_server *srv, const char *buf, size_t len,
 		rc = proxy_request(srv, m, peer, now, out);
 	} else
 		rc = sip_dr_response(srv, m, now) ? BC_OK :
-		    proxy_response(srv, m, out);
+		    proxy_response(srv, m, now, out);
 done:
 	bc_sipmsg_free(m);
 	if (rc != BC_OK)

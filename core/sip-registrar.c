@@ -413,6 +413,7 @@ bc_sip_server_free(bc_sip_server *srv)
 		(void)bc_sip_server_flush(srv, &e);
 	tab_free(srv->tab, srv->tabsize);
 	free(srv->inv);
+	sip_forks_free(srv);
 	free(srv->nc);
 	free(srv->realm);
 	free(srv);

@@ -190,6 +190,7 @@ run(struct state *st)
 			    BC_OK)
 				log_warnx("%s", err.msg);
 			writer_push(st->writer, b);
+			net_timers(st->net, st->srv, t / 1000);
 			next_tick = t + st->sip->flush_interval;
 		}
 		if (t >= next_idle) {

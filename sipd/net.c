@@ -476,6 +476,19 @@ net_send(struct net *n, struct bc_sip_out *out, long long now)
 	send_all(n, out, now);
 }
 
+void
+net_timers(struct net *n, bc_sip_server *srv, long long now)
+{
+	struct bc_sip_out out;
+	struct bc_err err;
+
+	out.n = 0;
+	if (bc_sip_server_timers(srv, now, &out, &err) != BC_OK)
+		log_warnx("%s", err.msg);
+	send_all(n, &out, now);
+	bc_sip_out_clear(&out);
+}
+
 static void
 handle(struct net *n, bc_sip_server *srv, const char *buf, size_t len,
     const struct bc_sip_peer *peer, long long now)

@@ -37,6 +37,8 @@ size_t		 net_pollfds(struct net *, struct pollfd *, size_t n);
  */
 void		 net_dispatch(struct net *, bc_sip_server *, struct pollfd *,
 		    size_t n, long long now);
+/* Runs the engine's timers (forked INVITEs) and sends what they return. */
+void		 net_timers(struct net *, bc_sip_server *, long long now);
 /* Closes TCP connections idle for SIPD_TCP_IDLE seconds. */
 void		 net_idle(struct net *, long long now);
 size_t		 net_max_fds(void);

@@ -465,6 +465,282 @@ test_digest_replay(void)
 	fx_teardown(&f);
 }
 
+/* Index of the first output that starts with text, or -1. */
+static int
+find_out(const struct fx *f, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < f->out.n; i++)
+		if (strncmp(f->out.v[i].buf, text, strlen(text)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Output going to port, or -1. */
+static int
+out_to(const struct fx *f, unsigned short port, const char *start)
+{
+	size_t i;
+
+	for (i = 0; i < f->out.n; i++)
+		if (f->out.v[i].to.port == port &&
+		    strncmp(f->out.v[i].buf, start, strlen(start)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A response of a phone to the request req (as we sent it): its Via,
+ * From, To (with tag), Call-ID and CSeq lines, as a UAS builds it.
+ */
+static void
+phone_response(char *buf, size_t len, const char *req, int code,
+    const char *tag)
+{
+	const char *p = req, *e;
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "SIP/2.0 %d Phone\r\n", code);
+	while ((e = strstr(p, "\r\n")) != NULL && e != p) {
+		if (strncmp(p, "Via:", 4) == 0 || strncmp(p, "From:", 5) == 0 ||
+		    strncmp(p, "Call-ID:", 8) == 0 ||
+		    strncmp(p, "CSeq:", 5) == 0)
+			n += (size_t)snprintf(buf + n, len - n, "%.*s\r\n",
+			    (int)(e - p), p);
+		else if (strncmp(p, "To:", 3) == 0)
+			n += (size_t)snprintf(buf + n, len - n, "%.*s%s%s\r\n",
+			    (int)(e - p), p, code > 100 ? ";tag=" : "",
+			    code > 100 ? tag : "");
+		p = e + 2;
+	}
+	snprintf(buf + n, len - n, "Content-Length: 0\r\n\r\n");
+}
+
+/* Feeds raw bytes (already CRLF). */
+static void
+feed_raw(struct fx *f, long long now, const char *msg)
+{
+	struct bc_err err;
+
+	bc_sip_out_clear(&f->out);
+	CU_ASSERT_EQUAL(bc_sip_server_input(f->srv, msg, strlen(msg),
+	    &f->peer, now, &f->out, &err), BC_OK);
+}
+
+/* Three contacts for 5001: phones on ports 6000, 6001 and 6002. */
+static void
+fork_register(struct fx *f)
+{
+	feed(f, T0, REGISTER("5001", "fr", "1",
+	    "Contact: <sip:5001@127.0.0.1:6000>\n"
+	    "Contact: <sip:5001@127.0.0.1:6001>\n"
+	    "Contact: <sip:5001@127.0.0.1:6002>\n"));
+	CU_ASSERT_EQUAL(status(f, 0), 200);
+}
+
+/* The INVITEs of a fork: copies of their text by phone port. */
+static int
+fork_invites(struct fx *f, char inv[3][4096])
+{
+	int i, k;
+
+	for (i = 0; i < 3; i++) {
+		if ((k = out_to(f, (unsigned short)(6000 + i), "INVITE ")) < 0)
+			return -1;
+		snprintf(inv[i], 4096, "%s", f->out.v[k].buf);
+	}
+	return 0;
+}
+
+static void
+test_fork(void)
+{
+	struct fx f;
+	char inv[3][4096], r[4096];
+	int k;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	fork_register(&f);
+
+	/* the INVITE goes to the three phones, the caller gets 100 */
+	feed(&f, T0, INVITE("5001", "z9hG4bKf1", "f1", "Max-Forwards: 70\n"));
+	CU_ASSERT_EQUAL(f.out.n, 4);
+	CU_ASSERT_EQUAL(status(&f, 0), 100);
+	CU_ASSERT_EQUAL(f.out.v[0].to.port, 5099);
+	CU_ASSERT_EQUAL_FATAL(fork_invites(&f, inv), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(inv[0], "INVITE sip:5001@127.0.0.1:6000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(inv[1], "Record-Route: <sip:127.0.0.1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(inv[2], "orwards: 69\r\n"));
+	/* three different branches */
+	CU_ASSERT_STRING_NOT_EQUAL(strstr(inv[0], "branch="),
+	    strstr(inv[1], "branch="));
+	/* a retransmission: 100 again, the INVITE again to silent phones */
+	feed(&f, T0, INVITE("5001", "z9hG4bKf1", "f1", "Max-Forwards: 70\n"));
+	CU_ASSERT_EQUAL(status(&f, 0), 100);
+	CU_ASSERT_EQUAL(f.out.n, 4);
+
+	/* phone 0 rings: relayed; phone 1 rings too */
+	phone_response(r, sizeof(r), inv[0], 180, "p0");
+	feed_raw(&f, T0, r);
+	CU_ASSERT_EQUAL_FATAL(f.out.n, 1);
+	CU_ASSERT_EQUAL(status(&f, 0), 180);
+	CU_ASSERT_EQUAL(f.out.v[0].to.port, 5099);
+	CU_ASSERT_FALSE(has(&f, 0, "z9hG4bK-bc"));	/* our Via is off */
+	phone_response(r, sizeof(r), inv[1], 180, "p1");
+	feed_raw(&f, T0, r);
+	CU_ASSERT_EQUAL(status(&f, 0), 180);
+	/* the timers resend the INVITE to the silent phone 2 */
+	bc_sip_out_clear(&f.out);
+	CU_ASSERT_EQUAL(bc_sip_server_timers(f.srv, T0 + 1, &f.out, NULL),
+	    BC_OK);
+	CU_ASSERT_EQUAL(f.out.n, 1);
+	CU_ASSERT(out_to(&f, 6002, "INVITE ") >= 0);
+
+	/* phone 1 answers: 200 up, CANCEL to phone 0, none yet to 2 */
+	phone_response(r, sizeof(r), inv[1], 200, "p1");
+	feed_raw(&f, T0 + 2, r);
+	CU_ASSERT_EQUAL(f.out.n, 2);
+	CU_ASSERT((k = find_out(&f, "SIP/2.0 200")) >= 0);
+	CU_ASSERT(k >= 0 && f.out.v[k].to.port == 5099);
+	CU_ASSERT((k = out_to(&f, 6000, "CANCEL sip:5001@127.0.0.1:6000 "))
+	    >= 0);
+	CU_ASSERT(k >= 0 && strstr(f.out.v[k].buf, "CSeq: 1 CANCEL") != NULL);
+	{
+		/* the CANCEL has the branch of the INVITE it cancels */
+		char br[100];
+		const char *b = strstr(inv[0], "branch=z9hG4bK-bc");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		snprintf(br, sizeof(br), "%.*s", (int)strcspn(b, ";\r"), b);
+		CU_ASSERT(k >= 0 && strstr(f.out.v[k].buf, br) != NULL);
+	}
+	/* the 200 again (the phone retransmits it): up again */
+	feed_raw(&f, T0 + 2, r);
+	CU_ASSERT_EQUAL(status(&f, 0), 200);
+	CU_ASSERT_EQUAL(f.out.n, 1);
+	/* phone 2 rings late: its CANCEL now, nothing up */
+	phone_response(r, sizeof(r), inv[2], 180, "p2");
+	feed_raw(&f, T0 + 2, r);
+	CU_ASSERT_EQUAL(f.out.n, 1);
+	CU_ASSERT(out_to(&f, 6002, "CANCEL ") >= 0);
+	/* phone 0's 487 is ACKed here, nothing goes up */
+	phone_response(r, sizeof(r), inv[0], 487, "p0");
+	feed_raw(&f, T0 + 2, r);
+	CU_ASSERT_EQUAL(f.out.n, 1);
+	CU_ASSERT((k = out_to(&f, 6000, "ACK sip:5001@127.0.0.1:6000 ")) >= 0);
+	CU_ASSERT(k >= 0 && strstr(f.out.v[k].buf, ";tag=p0") != NULL);
+	CU_ASSERT(k >= 0 && strstr(f.out.v[k].buf, "CSeq: 1 ACK") != NULL);
+	/* the response to our CANCEL stays here */
+	phone_response(r, sizeof(r), inv[0], 200, "p0");
+	{
+		char *c = strstr(r, "CSeq: 1 INVITE");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		memcpy(c, "CSeq: 1 CANCEL", 14);
+	}
+	feed_raw(&f, T0 + 2, r);
+	CU_ASSERT_EQUAL(f.out.n, 0);
+	CU_ASSERT_EQUAL(bc_sip_server_stats(f.srv)->forks, 1);
+	fx_teardown(&f);
+}
+
+static void
+test_fork_failures(void)
+{
+	struct fx f;
+	char inv[3][4096], r[4096];
+	int k;
+
+	if (fx_setup(&f) != 0) {
+		CU_FAIL("setup");
+		return;
+	}
+	fork_register(&f);
+
+	/* 486 and 404, phone 2 silent: the best, 404, after the timeout */
+	feed(&f, T0, INVITE("5001", "z9hG4bKg1", "g1", ""));
+	CU_ASSERT_EQUAL_FATAL(fork_invites(&f, inv), 0);
+	phone_response(r, sizeof(r), inv[0], 486, "p0");
+	feed_raw(&f, T0, r);
+	CU_ASSERT_EQUAL(f.out.n, 1);
+	CU_ASSERT(out_to(&f, 6000, "ACK ") >= 0);
+	phone_response(r, sizeof(r), inv[1], 503, "p1");
+	feed_raw(&f, T0, r);
+	CU_ASSERT_EQUAL(f.out.n, 1);
+	CU_ASSERT(out_to(&f, 6001, "ACK ") >= 0);
+	bc_sip_out_clear(&f.out);
+	bc_sip_server_timers(f.srv, T0 + SIP_INV_TTL, &f.out, NULL);
+	CU_ASSERT((k = find_out(&f, "SIP/2.0 486")) >= 0);
+	CU_ASSERT(k >= 0 && f.out.v[k].to.port == 5099);
+	/* the caller's ACK of it ends here */
+	feed(&f, T0 + SIP_INV_TTL, "ACK sip:5001@127.0.0.1 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKg1;rport\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>;tag=p0\n"
+	    "Call-ID: g1\n"
+	    "CSeq: 1 ACK\n"
+	    "Content-Length: 0\n\n");
+	CU_ASSERT_EQUAL(f.out.n, 0);
+
+	/* a 6xx wins over a 4xx and CANCELs the ringing phone */
+	feed(&f, T0, INVITE("5001", "z9hG4bKg2", "g2", ""));
+	CU_ASSERT_EQUAL_FATAL(fork_invites(&f, inv), 0);
+	phone_response(r, sizeof(r), inv[0], 180, "p0");
+	feed_raw(&f, T0, r);
+	phone_response(r, sizeof(r), inv[2], 404, "p2");
+	feed_raw(&f, T0, r);
+	phone_response(r, sizeof(r), inv[1], 603, "p1");
+	feed_raw(&f, T0, r);
+	CU_ASSERT(out_to(&f, 6001, "ACK ") >= 0);
+	CU_ASSERT(out_to(&f, 6000, "CANCEL ") >= 0);
+	CU_ASSERT(find_out(&f, "SIP/2.0") < 0);
+	phone_response(r, sizeof(r), inv[0], 487, "p0");
+	feed_raw(&f, T0, r);
+	CU_ASSERT(out_to(&f, 6000, "ACK ") >= 0);
+	CU_ASSERT((k = find_out(&f, "SIP/2.0 603")) >= 0);
+	CU_ASSERT(k >= 0 && f.out.v[k].to.port == 5099);
+
+	/* the caller CANCELs: 200 here, CANCEL to the ringing phone, 487 */
+	feed(&f, T0, INVITE("5001", "z9hG4bKg3", "g3", ""));
+	CU_ASSERT_EQUAL_FATAL(fork_invites(&f, inv), 0);
+	phone_response(r, sizeof(r), inv[1], 180, "p1");
+	feed_raw(&f, T0, r);
+	feed(&f, T0 + 1, "CANCEL sip:5001@127.0.0.1 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKg3;rport\n"
+	    "From: <sip:caller@127.0.0.1>;tag=c1\n"
+	    "To: <sip:5001@127.0.0.1>\n"
+	    "Call-ID: g3\n"
+	    "CSeq: 1 CANCEL\n"
+	    "Max-Forwards: 70\n"
+	    "Content-Length: 0\n\n");
+	CU_ASSERT_EQUAL(f.out.n, 2);
+	CU_ASSERT((k = find_out(&f, "SIP/2.0 200")) >= 0);
+	CU_ASSERT(k >= 0 && strstr(f.out.v[k].buf, "CSeq: 1 CANCEL") != NULL);
+	CU_ASSERT(out_to(&f, 6001, "CANCEL ") >= 0);
+	phone_response(r, sizeof(r), inv[1], 487, "p1");
+	feed_raw(&f, T0 + 1, r);
+	CU_ASSERT(out_to(&f, 6001, "ACK ") >= 0);
+	CU_ASSERT((k = find_out(&f, "SIP/2.0 487")) >= 0);
+	CU_ASSERT(k >= 0 && f.out.v[k].to.port == 5099);
+	/* a phone that rings after all: CANCELled, nothing goes up */
+	phone_response(r, sizeof(r), inv[2], 180, "p2");
+	feed_raw(&f, T0 + 1, r);
+	CU_ASSERT_EQUAL(f.out.n, 1);
+	CU_ASSERT(out_to(&f, 6002, "CANCEL ") >= 0);
+
+	/* no phone says anything: 408 */
+	feed(&f, T0 + 100, INVITE("5001", "z9hG4bKg4", "g4", ""));
+	CU_ASSERT_EQUAL_FATAL(fork_invites(&f, inv), 0);
+	bc_sip_out_clear(&f.out);
+	bc_sip_server_timers(f.srv, T0 + 100 + SIP_INV_TTL, &f.out, NULL);
+	CU_ASSERT((k = find_out(&f, "SIP/2.0 408")) >= 0);
+	fx_teardown(&f);
+}
+
 static void
 test_proxy_invite(void)
 {
@@ -739,6 +1015,8 @@ main(int argc, char *argv[])
 		{ "digest", test_digest },
 		{ "digest_replay", test_digest_replay },
 		{ "proxy_invite", test_proxy_invite },
+		{ "fork", test_fork },
+		{ "fork_failures", test_fork_failures },
 		{ "proxy_loop_cancel_response",
 		    test_proxy_loop_cancel_response },
 		{ "in_dialog", test_in_dialog },
