@@ -212,6 +212,16 @@ agent_field() {
 a = [x for x in json.load(sys.stdin) if x["code"] == sys.argv[1]]
 print(a[0][sys.argv[2]] if a else "none")' "$2" "$3"
 }
+# wait_agent SITE CODE STATE TENTHS -- polls until the agent is in STATE
+wait_agent() {
+	i=0
+	while [ "$(agent_field "$1" "$2" state)" != "$3" ]; do
+		i=$((i + 1))
+		[ $i -gt "$4" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
 
 # ---- dr-forward -----------------------------------------------------------
 redirected east 5001 west \
@@ -258,13 +268,12 @@ phone east 5011 bob
 bob_pid=$phone_pid
 phone east 5012 cat
 cat_pid=$phone_pid
-sip queue-1 -sf "$scen/uac-hold.xml" -d 1500 -s 7001 -i 127.0.0.1 \
+sip queue-1 -sf "$scen/uac-hold.xml" -d 3000 -s 7001 -i 127.0.0.1 \
     -p "$(lp)" "$(at east)" &
 q1=$!
 pids="$pids $q1"
-sleep 0.7
 t "the first queue call goes to cat, idle longest: cat is busy" \
-    test "$(agent_field east 1003 state)" = busy
+    wait_agent east 1003 busy 25
 t "bob stays ready" test "$(agent_field east 1002 state)" = ready
 check queue-2 "a second queue call goes to bob, the next idle" \
     -sf "$scen/uac.xml" -s 7001 -i 127.0.0.1 -p "$(lp)" "$(at east)"
@@ -281,11 +290,12 @@ t "bob is ready again after the call" \
 "$bcadm" -s "$tmp/west.db" agent login 1001 --dn 5001 || exit 99
 "$bcadm" -s "$tmp/west.db" agent login 1002 --dn 5011 || exit 99
 phone west 5011 wbob
-sip west-held -sf "$scen/uac-hold.xml" -d 2500 -s 5011 -i 127.0.0.1 \
+sip west-held -sf "$scen/uac-hold.xml" -d 4000 -s 5011 -i 127.0.0.1 \
     -p "$(lp)" "$(at west)" &
 held=$!
 pids="$pids $held"
-sleep 0.5
+t "the call to west's agent is up: the agent is busy" \
+    wait_agent west 1002 busy 25
 t "bcadm sip shutdown --graceful" \
     "$bcadm" -s "$tmp/west.db" sip shutdown --graceful
 t "west reports the graceful shutdown" \
@@ -328,13 +338,14 @@ t "the phone of 5004 saw the whole call" wait "$phone_pid"
 "$bcadm" -s "$tmp/east.db" agent logout 1003 || exit 99
 "$bcadm" -s "$tmp/east.db" agent login 1003 --dn 5003 || exit 99
 phone east 5003 cat2
-sip east-held -sf "$scen/uac-hold.xml" -d 2000 -s 5003 -i 127.0.0.1 \
+sip east-held -sf "$scen/uac-hold.xml" -d 4000 -s 5003 -i 127.0.0.1 \
     -p "$(lp)" "$(at east)" &
 held=$!
 pids="$pids $held"
-sleep 0.5
+t "the call to cat is up: cat is busy" wait_agent east 1003 busy 25
 kill -USR1 "$sipd_east"
-sleep 0.3
+t "SIGUSR1: east reports the graceful shutdown" \
+    wait_status east shutdown graceful 20
 refused east 5001 603 "SIGUSR1: a new call gets 603"
 t "bob, idle, is logged out" test "$(agent_field east 1002 code)" = none
 t "cat, in a call, is still logged in" \
