@@ -230,6 +230,8 @@ wall_ms(void)
 static void
 peer_state(struct bcsync *b, int up, const char *why)
 {
+	static int known;	/* the client thread's only: a first
+				   failure is told too, not only a change */
 	int was;
 
 	pthread_mutex_lock(&b->lock);
@@ -240,8 +242,9 @@ peer_state(struct bcsync *b, int up, const char *why)
 	pthread_mutex_unlock(&b->lock);
 	if (up && !was)
 		log_info("peer is up");
-	else if (!up && was)
+	else if (!up && (was || !known))
 		log_warnx("peer is down: %s", why);
+	known = 1;
 }
 
 /* Applies a document; returns 0, or -1 when it was refused. */
