@@ -31,6 +31,7 @@ static const char SQL_DN_UPDATE[] =
     "contact = ?6, password = ?7, enabled = ?8, place_id = ?9 "
     "WHERE type = CAST(?1 AS TEXT) AND number = ?2";
 static const char SQL_DN_DELETE[] = "DELETE FROM dn WHERE id = ?1";
+static const char SQL_DN_PLACE_ID[] = "SELECT place_id FROM dn WHERE id = ?1";
 
 void
 bc_dn_init(struct bc_dn *dn)
@@ -217,17 +218,33 @@ static int
 dn_update(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 id, place_id;
+	sqlite3_int64 id, place_id, old_place = 0;
 	int rc;
 
 	if ((rc = dn_valid(dn, err)) ||
 	    (rc = bc_dn_id(s, dn->number, dn->type, &id, err)) ||
 	    (rc = dn_place(s, dn, &place_id, err)))
 		return rc;
+	/* a load marks what the update trigger would: the DN, both places */
+	if (s->load) {
+		if ((st = bc_stmt(s, SQL_DN_PLACE_ID, err)) == NULL)
+			return err->status;
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		old_place = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return bc_sqlite_err(s, rc, err, "read dn");
+	}
 	if ((st = bc_stmt(s, SQL_DN_UPDATE, err)) == NULL)
 		return err->status;
 	dn_bind(st, dn, place_id);
-	if ((rc = bc_step_done(s, st, err, "update dn")))
+	if ((rc = bc_step_done(s, st, err, "update dn")) ||
+	    (rc = bc_meta_load_mark(s, BC_LOAD_DN, id, err)) ||
+	    (old_place != 0 &&
+	    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, old_place, err))) ||
+	    (place_id != 0 &&
+	    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err))))
 		return rc;
 	return bc_options_save(s, BC_OPT_DN, id, &dn->options, 0, err);
 }

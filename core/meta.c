@@ -330,6 +330,7 @@ load_marks(bc_store *s, struct bc_err *err)
 
 /*
  * The insert triggers of change capture (schema/006-load-capture.sql),
+ * and the update trigger of DNs (places take their DNs by updates),
  * dropped for the load: even when their WHEN clause lets a row pass, each
  * costs SQLite a trigger program per row, most of a load's time.  They
  * are put back from their own text before the commit, so that no other
@@ -341,7 +342,7 @@ static const char SQL_LOAD_TRIGGERS[] = "SELECT name, sql FROM sqlite_master "
     "'dn_option_sync_insert', 'place_sync_insert', "
     "'place_option_sync_insert', 'person_sync_insert', "
     "'person_login_sync_insert', 'login_sync_insert', "
-    "'login_option_sync_insert') ORDER BY name";
+    "'login_option_sync_insert', 'dn_sync_update') ORDER BY name";
 
 static int
 load_drop_triggers(bc_store *s, struct bc_err *err)

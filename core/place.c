@@ -196,7 +196,9 @@ place_assign_dns(bc_store *s, sqlite3_int64 place_id,
 		if ((st = bc_stmt(s, SQL_PLACE_RELEASE, err)) == NULL)
 			return err->status;
 		sqlite3_bind_int64(st, 1, place_id);
-		if ((rc = bc_step_done(s, st, err, "update place")))
+		/* (a load: the DNs' documents do not name their place) */
+		if ((rc = bc_step_done(s, st, err, "update place")) ||
+		    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err)))
 			return rc;
 	}
 	for (i = 0; i < p->ndns; i++) {
@@ -230,7 +232,8 @@ place_assign_dns(bc_store *s, sqlite3_int64 place_id,
 			return err->status;
 		sqlite3_bind_int64(st, 1, dn_id);
 		sqlite3_bind_int64(st, 2, place_id);
-		if ((rc = bc_step_done(s, st, err, "update place")))
+		if ((rc = bc_step_done(s, st, err, "update place")) ||
+		    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err)))
 			return rc;
 	}
 	return BC_OK;

@@ -12,7 +12,7 @@
 
 #define BC_STMT_CACHE	128
 #define BC_TX_LEVELS	32
-#define BC_LOAD_TRIGGERS	8	/* insert triggers a load drops (meta.c) */
+#define BC_LOAD_TRIGGERS	9	/* triggers a load drops (meta.c) */
 
 struct bc_stmt_slot {
 	const char	*sql;		/* key: the address of a static string */
@@ -121,10 +121,10 @@ int		 bc_meta_load_end(bc_store *, struct bc_err *);
 /* Forgets a load rolled back (its schema changes went with it). */
 void		 bc_meta_load_forget(bc_store *);
 /*
- * A load drops the insert triggers of change capture until it commits;
- * every INSERT into an object table or a child table (options, person
- * logins) calls this right after, with the row id of the object whose
- * document changed: it marks that object when it existed before the load
+ * A load drops the insert triggers of change capture until it commits,
+ * and the update trigger of DNs; every INSERT into an object table or a
+ * child table (options, person logins) and every UPDATE of dn calls this
+ * right after, with the row id of each object whose document changed: it marks that object when it existed before the load
  * (the load's commit records the others from their documents).
  */
 enum bc_load_kind { BC_LOAD_DN, BC_LOAD_PLACE, BC_LOAD_PERSON, BC_LOAD_LOGIN };

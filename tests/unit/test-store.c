@@ -573,6 +573,9 @@ test_load_capture(void)
 	ST(mk_login(f.s, "1002", &f.err), BC_OK, &f.err);
 	ST(mk_dn(f.s, "5001", BC_DN_EXTENSION, NULL, &f.err), BC_OK, &f.err);
 	ST(mk_place(f.s, "P1", NULL, NULL, &f.err), BC_OK, &f.err);
+	ST(mk_dn(f.s, "5003", BC_DN_CALL_PROCESSING_PORT, NULL, &f.err), BC_OK,
+	    &f.err);
+	ST(mk_place(f.s, "P0", NULL, "5003", &f.err), BC_OK, &f.err);
 	ST(mk_person(f.s, "ann", 1, NULL, NULL, &f.err), BC_OK, &f.err);
 	triggers = RAW(&f, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'trigger'");
@@ -601,6 +604,13 @@ test_load_capture(void)
 		ST(bc_person_add_login(&p, "1002", 5, &f.err), BC_OK, &f.err);
 		ST(bc_person_update(f.s, &p, &f.err), BC_OK, &f.err);
 		bc_person_clear(&p);
+	}
+	/* an old DN moves from one old place to another */
+	if (ST(bc_dn_get(f.s, "5003", NULL, &dn, &f.err), BC_OK, &f.err)) {
+		free(dn.place);
+		dn.place = strdup("P1");
+		ST(bc_dn_update(f.s, &dn, &f.err), BC_OK, &f.err);
+		bc_dn_clear(&dn);
 	}
 	/* deleted again inside the load: nothing to record */
 	ST(mk_login(f.s, "1004", &f.err), BC_OK, &f.err);
