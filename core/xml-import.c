@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,6 @@ static const char *const kind_names[] = {
 /* Statements of the importer's own, finalized at the end. */
 enum imp_stmt {
 	ST_SEEN_ADD,
-	ST_SEEN_GET,
 	ST_DN_PLACE,
 	ST_LOGIN_HOLDER,
 	ST_COUNT
@@ -63,14 +63,31 @@ enum imp_stmt {
 static const char *const imp_sql[ST_COUNT] = {
 	[ST_SEEN_ADD] = "INSERT OR IGNORE INTO temp.bc_xml_seen "
 	    "(kind, key, line, col) VALUES (?1, ?2, ?3, ?4)",
-	[ST_SEEN_GET] = "SELECT line, col FROM temp.bc_xml_seen "
-	    "WHERE kind = ?1 AND key = ?2",
 	[ST_DN_PLACE] = "SELECT p.name FROM dn d JOIN place p "
 	    "ON p.id = d.place_id WHERE d.type = CAST(?1 AS TEXT) "
 	    "AND d.number = ?2",
 	[ST_LOGIN_HOLDER] = "SELECT r.username FROM person_login pl "
 	    "JOIN agent_login l ON l.id = pl.login_id "
 	    "JOIN person r ON r.id = pl.person_id WHERE l.code = ?1",
+};
+
+/*
+ * The identities of the document's objects, to find duplicates: an open
+ * addressing hash table of indexes into ent, the keys ("K" kind letter,
+ * then the identity, NUL-terminated) one after the other in keys.
+ */
+struct seen_ent {
+	uint64_t	 hash;
+	size_t		 key;		/* offset in keys */
+	int		 line, col;
+};
+struct seen {
+	uint32_t	*slot;		/* 0 empty, else index in ent + 1 */
+	size_t		 nslot;		/* a power of 2 */
+	struct seen_ent	*ent;
+	size_t		 nent, ment;
+	char		*keys;
+	size_t		 nkeys, mkeys;
 };
 
 struct imp {
@@ -84,6 +101,7 @@ struct imp {
 	struct bc_err		*err;
 	int			 failed;	/* err holds the first error */
 	sqlite3_stmt		*st[ST_COUNT];
+	struct seen		 seen;
 
 	/* input */
 	int			 fd;
@@ -277,16 +295,119 @@ imp_finalize(struct imp *m)
 	}
 }
 
+static void
+seen_free(struct seen *t)
+{
+	free(t->slot);
+	free(t->ent);
+	free(t->keys);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint64_t
+seen_hash(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n-- > 0) {
+		h ^= (unsigned char)*p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Doubles the slots (at least 1024) and places every entry again. */
+static int
+seen_grow(struct seen *t)
+{
+	uint32_t *slot;
+	size_t n = t->nslot ? t->nslot * 2 : 1024, i, j;
+
+	if (n > UINT32_MAX || (slot = calloc(n, sizeof(*slot))) == NULL)
+		return -1;
+	for (i = 0; i < t->nent; i++) {
+		for (j = t->ent[i].hash & (n - 1); slot[j] != 0;
+		    j = (j + 1) & (n - 1))
+			;
+		slot[j] = (uint32_t)(i + 1);
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->nslot = n;
+	return 0;
+}
+
+/*
+ * Adds kind:key seen at line:col; 1 when it was there already (*line,
+ * *col: where), 0 when added, -1 out of memory.
+ */
+static int
+seen_add(struct seen *t, enum kind k, const char *key, int *line, int *col)
+{
+	struct seen_ent *e;
+	size_t len = strlen(key) + 2, i, m;
+	uint64_t h;
+	void *p;
+
+	if ((t->nent + 1) * 4 > t->nslot * 3 && seen_grow(t) != 0)
+		return -1;
+	h = seen_hash(key, len - 2) ^ (uint64_t)k * 0x9e3779b97f4a7c15ULL;
+	for (i = h & (t->nslot - 1); t->slot[i] != 0;
+	    i = (i + 1) & (t->nslot - 1)) {
+		e = &t->ent[t->slot[i] - 1];
+		if (e->hash == h && t->keys[e->key] == "?LDPR"[k] &&
+		    strcmp(t->keys + e->key + 1, key) == 0) {
+			*line = e->line;
+			*col = e->col;
+			return 1;
+		}
+	}
+	if (t->nent == t->ment) {
+		m = t->ment ? t->ment * 2 : 1024;
+		if ((p = realloc(t->ent, m * sizeof(*t->ent))) == NULL)
+			return -1;
+		t->ent = p;
+		t->ment = m;
+	}
+	if (t->nkeys + len > t->mkeys) {
+		for (m = t->mkeys ? t->mkeys : 65536; m < t->nkeys + len;
+		    m *= 2)
+			;
+		if ((p = realloc(t->keys, m)) == NULL)
+			return -1;
+		t->keys = p;
+		t->mkeys = m;
+	}
+	e = &t->ent[t->nent];
+	e->hash = h;
+	e->key = t->nkeys;
+	e->line = *line;
+	e->col = *col;
+	t->keys[t->nkeys] = "?LDPR"[k];
+	memcpy(t->keys + t->nkeys + 1, key, len - 1);
+	t->nkeys += len;
+	t->slot[i] = (uint32_t)++t->nent;
+	return 0;
+}
+
 /*
  * Records the identity of an object of the document; a second object
- * with the same identity is an error naming the first one's line.
+ * with the same identity is an error naming the first one's line.  The
+ * table in SQL is only for --replace (what the document does not name).
  */
 static int
 imp_seen(struct imp *m, enum kind k, const char *key, struct bc_err *e)
 {
 	sqlite3_stmt *st = m->st[ST_SEEN_ADD];
-	int rc, line = 0, col = 0;
+	int rc, line = m->line, col = m->col;
 
+	if ((rc = seen_add(&m->seen, k, key, &line, &col)) < 0)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	if (rc > 0)
+		return bc_err_set(e, BC_EINVAL, "duplicate %s '%s' (first at "
+		    "line %d, column %d)", kind_names[k], key, line, col);
+	if (!(m->flags & BC_XML_REPLACE))
+		return BC_OK;
 	sqlite3_reset(st);
 	bc_bind_text(st, 1, kind_names[k]);
 	bc_bind_text(st, 2, key);
@@ -296,19 +417,7 @@ imp_seen(struct imp *m, enum kind k, const char *key, struct bc_err *e)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return imp_sql_err(m, rc, e);
-	if (sqlite3_changes(m->s->db) == 1)
-		return BC_OK;
-	st = m->st[ST_SEEN_GET];
-	sqlite3_reset(st);
-	bc_bind_text(st, 1, kind_names[k]);
-	bc_bind_text(st, 2, key);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		line = sqlite3_column_int(st, 0);
-		col = sqlite3_column_int(st, 1);
-	}
-	sqlite3_reset(st);
-	return bc_err_set(e, BC_EINVAL, "duplicate %s '%s' (first at line "
-	    "%d, column %d)", kind_names[k], key, line, col);
+	return BC_OK;
 }
 
 /* Tells the caller about one change. */
@@ -1308,6 +1417,7 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 out:
 	obj_clear(m);
 	imp_finalize(m);
+	seen_free(&m->seen);
 	if (m->ctxt != NULL) {
 		xmlFreeParserCtxt(m->ctxt);
 		m->ctxt = NULL;
