@@ -76,6 +76,11 @@ bc_feed_state_get(bc_store *s, const char *peer, struct bc_feed_state *out,
 			goto out;
 		}
 	}
+	/* about the peer: without one, 0 (bc-feed.h); counting every
+	 * change of ours scanned the whole feed on each commit bcsync's
+	 * watcher saw */
+	if (peer == NULL)
+		goto conflicts;
 	if ((st = bc_stmt(s, SQL_STATE_PENDING, err)) == NULL) {
 		rc = err->status;
 		goto out;
@@ -91,6 +96,7 @@ bc_feed_state_get(bc_store *s, const char *peer, struct bc_feed_state *out,
 		rc = bc_sqlite_err(s, step, err, "read feed");
 		goto out;
 	}
+conflicts:
 	if ((st = bc_stmt(s, SQL_STATE_CONFLICTS, err)) == NULL) {
 		rc = err->status;
 		goto out;
