@@ -20,6 +20,9 @@
 
 #define WATCH_TICK_MS	250	/* without events: look anyway */
 #define PURGE_EVERY_MS	1000
+#define SETTLE_MS	2	/* after an event that showed nothing new, */
+#define SETTLE_TRIES	250	/* for up to 0.5 s (a commit fsyncs the WAL
+				   between the two) */
 
 static long long
 now_ms(void)
@@ -116,7 +119,7 @@ watch_main(void *arg)
 	bc_store *s = NULL;
 	char buf[4096], *dir = NULL, *copy = NULL;
 	long long dv, last_dv = -1, last_purge = 0;
-	int fd = -1;
+	int fd = -1, woken = 0, settle = SETTLE_TRIES;
 
 	if (bc_store_open(&s, b->store, 0, b->conf.busy_timeout, &err) !=
 	    BC_OK) {
@@ -139,15 +142,28 @@ watch_main(void *arg)
 	while (!b->stop) {
 		if (bc_store_data_version(s, &dv, &err) != BC_OK)
 			log_warnx("watch: %s", err.msg);
-		else if (dv != last_dv && look(b, s) == 0)
+		else if (dv != last_dv && look(b, s) == 0) {
 			last_dv = dv;
+			settle = SETTLE_TRIES;
+		} else if (woken)
+			settle = 0;	/* the WAL moved, the commit not yet */
+		else if (settle < SETTLE_TRIES)
+			settle++;
 		if (now_ms() - last_purge >= PURGE_EVERY_MS) {
 			purge(b, s);
 			last_purge = now_ms();
 		}
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, fd != -1 ? 1 : 0, WATCH_TICK_MS) > 0)
+		/*
+		 * A commit writes its frames to the -wal file (the event)
+		 * before it publishes them in the -shm index, which is
+		 * mapped memory and makes no event: after an event that
+		 * showed nothing new, look again soon instead of a tick.
+		 */
+		woken = poll(&pfd, fd != -1 ? 1 : 0, settle < SETTLE_TRIES ?
+		    SETTLE_MS : WATCH_TICK_MS) > 0;
+		if (woken)
 			while (read(fd, buf, sizeof(buf)) > 0)
 				;
 	}
