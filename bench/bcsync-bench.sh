@@ -161,7 +161,7 @@ stop east
 # ---- 3: catch-up of 1M queued changes ---------------------------------------
 rm -f east.db* west.db*
 "$gen" east.db "$agents" >/dev/null
-sqlite3 east.db "UPDATE site SET name = 'east'; UPDATE sync_meta SET origin = 'east'"
+sqlite3 -cmd ".timeout 30000" east.db "UPDATE site SET name = 'east'; UPDATE sync_meta SET origin = 'east'"
 objects=$(sqlite3 east.db "SELECT count(*) FROM sync_meta WHERE deleted = 0")
 "$bcadm" -s west.db init --site west
 start east
@@ -179,7 +179,7 @@ stop west
 # every synchronized object changes at A while B is down
 seq0=$(field east seq)
 t0=$(now)
-sqlite3 east.db "
+sqlite3 -cmd ".timeout 30000" east.db "
 	UPDATE dn SET alias = 'queued' WHERE type IN ('extension',
 	    'acd-queue', 'call-processing-port');
 	UPDATE place SET enabled = 0;
