@@ -190,7 +190,8 @@ sync_handler(struct bc_conf *c, const char *name, const char *value,
 		return set_int(&c->sync_max_body, name, value, 4096, INT_MAX,
 		    cp);
 	if (strcmp(name, "retain") == 0)
-		return set_int(&c->sync_retain, name, value, 0, INT_MAX, cp);
+		return set_int(&c->sync_retain, name, value, 0, 10 * 366 *
+		    86400, cp);
 	if (strcmp(name, "retry") == 0)
 		return set_millis(&c->sync_retry, name, value, cp);
 	snprintf(cp->why, sizeof(cp->why), "unknown key '%s' in section "

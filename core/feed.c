@@ -145,6 +145,19 @@ reader_applied(bc_store *s, const char *peer, long long *applied,
 	return BC_OK;
 }
 
+int
+bc_feed_applied(bc_store *s, const char *peer, long long *applied,
+    struct bc_err *err)
+{
+	int rc;
+
+	if ((rc = bc_read_begin(s, err)))
+		return rc;
+	rc = reader_applied(s, peer, applied, err);
+	bc_read_end(s);
+	return rc;
+}
+
 /* Writes the rows of one kind that st returns. */
 static int
 write_rows(bc_store *s, struct bc_feed_writer *fw, const char *kind,

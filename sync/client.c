@@ -311,19 +311,18 @@ pause_ms(struct bcsync *b, long ms)
 static long
 exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p)
 {
-	struct bc_feed_state st;
 	struct bc_err err;
 	struct body bd;
 	char path[256], why[CURL_ERROR_SIZE + 64];
+	long long applied;
 	long code, pause = 0;
 
-	if (bc_feed_state_get(s, p->name, &st, &err) != BC_OK) {
+	if (bc_feed_applied(s, p->name, &applied, &err) != BC_OK) {
 		log_warnx("%s", err.msg);
 		return p->retry;
 	}
 	snprintf(path, sizeof(path), "/v1/changes?after=%lld&wait=%d&"
-	    "limit=%ld", st.applied, POLL_WAIT, p->batch);
-	bc_feed_state_clear(&st);
+	    "limit=%ld", applied, POLL_WAIT, p->batch);
 	code = get(b, h, p, path, POLL_WAIT + 10, &bd, why, sizeof(why));
 	if (code == 0 && b->stop) {
 		pause = 0;	/* our own abort */

@@ -60,6 +60,15 @@ token_ok(const char *expected, const char *given)
 	return given != NULL && diff == 0;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 add_time(struct MHD_Response *r)
 {
@@ -180,7 +189,7 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	FILE *f;
 	char *buf = NULL, *peer;
 	size_t len = 0, count = 0;
-	long long after, wait, limit, last = 0, retain;
+	long long after, wait, limit, last = 0, retain, deadline, seen, seq = 0;
 	int rc, ack;
 
 	after = arg_ll(c, "after", 0);
@@ -207,15 +216,30 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	if (ack && peer != NULL && bc_feed_ack(s, peer, after, retain, NULL,
 	    &err) != BC_OK)
 		log_warnx("acknowledgement: %s", err.msg);
-	if (wait > 0)
-		watch_wait(b, after, wait * 1000);
-	if ((f = open_memstream(&buf, &len)) == NULL) {
-		bc_err_set(&err, BC_ENOMEM, "out of memory");
-		goto fail;
+	deadline = now_ms() + wait * 1000;
+	seen = after;
+	for (;;) {
+		if (wait > 0)
+			seq = watch_wait(b, seen, deadline - now_ms());
+		if ((f = open_memstream(&buf, &len)) == NULL) {
+			bc_err_set(&err, BC_ENOMEM, "out of memory");
+			goto fail;
+		}
+		rc = bc_feed_write_changes(s, f, after, peer, (size_t)limit,
+		    &last, &count, &err);
+		fclose(f);
+		/*
+		 * Only the peer's own changes (it applied ours and they took
+		 * positions here): keep waiting rather than wake it with an
+		 * empty document, unless more is left to scan.
+		 */
+		if (rc != BC_OK || count > 0 || wait == 0 || b->stop ||
+		    last < seq || now_ms() >= deadline)
+			break;
+		free(buf);
+		buf = NULL;
+		seen = last;
 	}
-	rc = bc_feed_write_changes(s, f, after, peer, (size_t)limit, &last,
-	    &count, &err);
-	fclose(f);
 	if (rc == BC_ENOENT) {
 		free(buf);
 		bc_store_close(s);

@@ -47,6 +47,8 @@ watch_wait(struct bcsync *b, long long after, long long ms)
 	struct timespec until;
 	long long seq;
 
+	if (ms < 0)
+		ms = 0;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += ms / 1000;
 	until.tv_nsec += (ms % 1000) * 1000000;
