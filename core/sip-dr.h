@@ -22,6 +22,7 @@ struct sip_call {
 	char			 callid[256];
 	char			 agent[64];	/* login code, "" none */
 	char			 agent_dn[64];	/* its extension */
+	char			 fork[64];	/* forked: sip-fork.c's key */
 	int			 confirmed;	/* 2xx seen */
 	long long		 at;		/* s: INVITE, then 2xx */
 	struct sip_call		*next;
@@ -73,6 +74,13 @@ int	sip_dr_route(bc_sip_server *, bc_sipmsg *, const struct bc_sip_peer *,
 	    struct bc_sipuri *ruri, long long now, struct bc_sip_out *);
 /* After the INVITE went out (forwarded 1) or was answered (0). */
 void	sip_dr_forwarded(bc_sip_server *, const bc_sipmsg *, int forwarded,
+	    long long now);
+/*
+ * After sip-fork.c took the INVITE (key: its fork).  Failure responses
+ * of one branch then do not end the call: the tick ends it when the
+ * fork failed as a whole.
+ */
+void	sip_dr_forked(bc_sip_server *, const bc_sipmsg *, const char *key,
 	    long long now);
 /* A BYE seen: its call ends. */
 void	sip_dr_bye(bc_sip_server *, const bc_sipmsg *, long long now);

@@ -436,8 +436,10 @@ proxy_request(bc_sip_server *srv, bc_sipmsg *m,
 	if (strcmp(method, "INVITE") == 0 && !in_dialog &&
 	    (d = sip_dn_find(srv, ruri.user)) != NULL && d->ext &&
 	    d->nb > 1 && sip_fork_invite(srv, m, peer, d, branch, now, out) ==
-	    SIP_FORK_DONE)
+	    SIP_FORK_DONE) {
+		sip_dr_forked(srv, m, branch, now);
 		return BC_OK;
+	}
 	if (locate(srv, m, peer, ruri.user, now, &to, newruri,
 	    sizeof(newruri), out))
 		return BC_OK;

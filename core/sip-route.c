@@ -82,11 +82,18 @@ sip_dr_calls_expire(bc_sip_server *srv, long long now, int force)
 	struct sip_call *c, *next;
 	size_t i;
 
+	const struct sip_fork *f;
+
 	for (i = 0; dr->ncalls > 0 && i < SIP_CALL_BUCKETS; i++)
 		for (c = dr->calls[i]; c != NULL; c = next) {
 			next = c->next;
 			if (force || now - c->at > (c->confirmed ?
 			    SIP_CALL_TTL : SIP_CALL_EARLY_TTL))
+				call_end(srv, c, now);
+			/* a fork whose every branch failed */
+			else if (c->fork[0] != '\0' && !c->confirmed &&
+			    ((f = sip_fork_find(srv, c->fork, now)) == NULL ||
+			    (f->done && !f->answered)))
 				call_end(srv, c, now);
 		}
 }
@@ -284,9 +291,10 @@ sip_dr_route(bc_sip_server *srv, bc_sipmsg *m, const struct bc_sip_peer *src,
 	return SIP_DR_ON;
 }
 
-void
-sip_dr_forwarded(bc_sip_server *srv, const bc_sipmsg *m, int forwarded,
-    long long now)
+/* Remembers the call of an INVITE that went out (fork: its key, or NULL). */
+static void
+call_start(bc_sip_server *srv, const bc_sipmsg *m, int forwarded,
+    const char *fork, long long now)
 {
 	struct sip_dr *dr = srv->dr;
 	struct sip_call *c;
@@ -294,8 +302,6 @@ sip_dr_forwarded(bc_sip_server *srv, const bc_sipmsg *m, int forwarded,
 	char callid[256];
 	size_t h;
 
-	if (dr == NULL)
-		return;
 	if (!forwarded || bc_sipmsg_call_id(m, callid, sizeof(callid)) != 0 ||
 	    call_find(dr, callid) != NULL ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
@@ -305,6 +311,8 @@ sip_dr_forwarded(bc_sip_server *srv, const bc_sipmsg *m, int forwarded,
 	snprintf(c->callid, sizeof(c->callid), "%s", callid);
 	snprintf(c->agent, sizeof(c->agent), "%s", dr->pending_agent);
 	snprintf(c->agent_dn, sizeof(c->agent_dn), "%s", dr->pending_dn);
+	if (fork != NULL)
+		snprintf(c->fork, sizeof(c->fork), "%s", fork);
 	c->at = now;
 	h = call_hash(callid);
 	c->next = dr->calls[h];
@@ -318,6 +326,23 @@ sip_dr_forwarded(bc_sip_server *srv, const bc_sipmsg *m, int forwarded,
 			warn_store(dr, &err);
 		c->agent[0] = '\0';
 	}
+}
+
+void
+sip_dr_forwarded(bc_sip_server *srv, const bc_sipmsg *m, int forwarded,
+    long long now)
+{
+	if (srv->dr != NULL)
+		call_start(srv, m, forwarded, NULL, now);
+}
+
+void
+sip_dr_forked(bc_sip_server *srv, const bc_sipmsg *m, const char *key,
+    long long now)
+{
+	if (srv->dr != NULL)
+		call_start(srv, m, sip_fork_find(srv, key, now) != NULL, key,
+		    now);
 }
 
 void
@@ -357,9 +382,11 @@ sip_dr_response(bc_sip_server *srv, const bc_sipmsg *m, long long now)
 	    bc_sipmsg_call_id(m, callid, sizeof(callid)) != 0 ||
 	    (c = call_find(dr, callid)) == NULL)
 		return 0;
-	if (status >= 300)
-		call_end(srv, c, now);
-	else if (!c->confirmed) {
+	if (status >= 300) {
+		/* a fork fails as a whole: see sip_dr_calls_expire() */
+		if (c->fork[0] == '\0')
+			call_end(srv, c, now);
+	} else if (!c->confirmed) {
 		c->confirmed = 1;
 		c->at = now;
 	}

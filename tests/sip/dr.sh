@@ -188,14 +188,14 @@ redirected() {
 	    "^ *.sip:$2@127.0.0.1:$(eval "echo \$$3");bc-dr>\$")" \
 	    -s "$2" -i 127.0.0.1 -p "$(lp)" "$(at "$1")"
 }
-# phone SITE NUMBER NAME -- a sipp UAS answering one call, registered
-# as NUMBER at SITE; its pid in $phone_pid
+# phone SITE NUMBER NAME [SCENARIO] -- a sipp UAS (default: answering
+# one call), registered as NUMBER at SITE; its pid in $phone_pid
 phone() {
 	pport=$(lp)
 	sed 's|<recv request="INVITE" rrs="true" timeout="5000"/>|<recv request="INVITE" rrs="true"/>|' \
-	    "$scen/uas.xml" >"$tmp/uas-wait.xml"
+	    "${4:-$scen/uas.xml}" >"$tmp/uas-$3.xml"
 	sipp -nostdin -m 1 -timeout 30 -timeout_error -trace_err \
-	    -error_file "$tmp/$3.err" -sf "$tmp/uas-wait.xml" \
+	    -error_file "$tmp/$3.err" -sf "$tmp/uas-$3.xml" \
 	    -i 127.0.0.1 -p "$pport" >"$tmp/$3.out" 2>&1 &
 	phone_pid=$!
 	pids="$pids $phone_pid"
@@ -286,6 +286,46 @@ t "cat is ready again after the call" \
 t "bob is ready again after the call" \
     test "$(agent_field east 1002 state)" = ready
 
+# an agent with two phones: the queue call rings both (parallel forking)
+"$bcadm" -s "$tmp/east.db" agent not-ready 1002 || exit 99
+"$bcadm" -s "$tmp/east.db" agent not-ready 1003 || exit 99
+"$bcadm" -s "$tmp/east.db" agent login 1004 --dn 5005 || exit 99
+"$bcadm" -s "$tmp/east.db" agent ready 1004 || exit 99
+phone east 5005 dan-a
+dan_a=$phone_pid
+phone east 5005 dan-b "$scen/uas-cancel.xml"
+dan_b=$phone_pid
+sip queue-fork -sf "$scen/uac-hold.xml" -d 3000 -s 7001 -i 127.0.0.1 \
+    -p "$(lp)" "$(at east)" &
+qf=$!
+pids="$pids $qf"
+t "a queue call forked to the agent's two phones: the agent is busy" \
+    wait_agent east 1004 busy 25
+t "the forked call ends well" wait "$qf"
+t "one phone answered" wait "$dan_a"
+t "the other was cancelled" wait "$dan_b"
+t "the agent is ready again after the forked call" \
+    wait_agent east 1004 ready 20
+check unreg-5005 "the agent's old phones unregister" \
+    -sf "$scen/unregister.xml" -s 5005 -i 127.0.0.1 -p "$(lp)" "$(at east)"
+sed 's/\[status\]/486/' "$scen/uas-reject.xml" >"$tmp/uas-486.xml"
+phone east 5005 dan-c "$tmp/uas-486.xml"
+dan_c=$phone_pid
+phone east 5005 dan-d "$tmp/uas-486.xml"
+dan_d=$phone_pid
+sed -e 's/\[status\]/486/' \
+    -e 's|<recv response="100" optional="true"/>|&\n  <recv response="180" optional="true"/>|' \
+    "$scen/uac-fail.xml" >"$tmp/uac-fail-ring.xml"
+check fork-486 "both phones of the agent refuse: the caller gets 486" \
+    -sf "$tmp/uac-fail-ring.xml" -s 7001 -i 127.0.0.1 -p "$(lp)" "$(at east)"
+t "the agent of a failed fork is ready again within a second" \
+    wait_agent east 1004 ready 10
+wait "$dan_c"
+wait "$dan_d"
+"$bcadm" -s "$tmp/east.db" agent logout 1004 || exit 99
+"$bcadm" -s "$tmp/east.db" agent ready 1002 || exit 99
+"$bcadm" -s "$tmp/east.db" agent ready 1003 || exit 99
+
 # ---- graceful shutdown of west through the store, 302 to the peer ------------
 "$bcadm" -s "$tmp/west.db" agent login 1001 --dn 5001 || exit 99
 "$bcadm" -s "$tmp/west.db" agent login 1002 --dn 5011 || exit 99
@@ -307,9 +347,20 @@ t "the agent in a call stays logged in until it ends" \
     test "$(agent_field west 1002 state)" = busy
 t "west keeps running while a call is in progress" kill -0 "$sipd_west"
 t "the call in progress ends well" wait "$held"
-t "west exits after the last call" gone "$sipd_west" 30
-wait "$sipd_west"
-t "west exits with status 0" test $? -eq 0
+# exited SITE DESCRIPTION -- bcsipd of SITE exits 0 within 3 s, or is killed
+exited() {
+	eval "_p=\$sipd_$1"
+	if gone "$_p" 30; then
+		ok "$2"
+		wait "$_p"
+		t "$1 exits with status 0" test $? -eq 0
+	else
+		fail "$2"
+		kill -9 "$_p"
+		wait "$_p"
+	fi
+}
+exited west "west exits after the last call"
 t "the agent is logged out once its call ended" \
     test "$(agent_field west 1002 code)" = none
 t "west logged the shutdown" grep -q "graceful shutdown: no call left" \
@@ -351,9 +402,7 @@ t "bob, idle, is logged out" test "$(agent_field east 1002 code)" = none
 t "cat, in a call, is still logged in" \
     test "$(agent_field east 1003 state)" = busy
 t "the call in progress ends well" wait "$held"
-t "east exits after the last call" gone "$sipd_east" 30
-wait "$sipd_east"
-t "east exits with status 0" test $? -eq 0
+exited east "east exits after the last call"
 t "no agent is left logged in at east" test "$(agents east)" = "[]"
 t "the store notes the daemon stopped" test "$(status east daemon)" = stopped
 
