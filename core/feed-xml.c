@@ -369,6 +369,13 @@ bad_obj(xmlNodePtr n, struct bc_err *err, const char *what)
 	    (long)xmlGetLineNo(n), (const char *)n->name, what);
 }
 
+/*
+ * The largest HLC a peer may send (milliseconds about year 4200): this
+ * store's clock takes it (bc_hlc_observe) and counts on from it, which
+ * must not overflow.
+ */
+#define FEED_HLC_MAX	(1LL << 62)
+
 static int
 parse_ll(const char *s, long long *v)
 {
@@ -561,8 +568,9 @@ bc_feed_xml_read(xmlNodePtr n, struct bc_feed_obj *o, struct bc_err *err)
 		rc = bad_obj(n, err, "c:seq missing or not a number");
 	xmlFree(v);
 	v = cprop(n, "hlc");
-	if (rc == BC_OK && parse_ll(v, &o->hlc))
-		rc = bad_obj(n, err, "c:hlc missing or not a number");
+	if (rc == BC_OK && (parse_ll(v, &o->hlc) || o->hlc > FEED_HLC_MAX))
+		rc = bad_obj(n, err, "c:hlc missing, not a number or "
+		    "out of range");
 	xmlFree(v);
 	v = cprop(n, "deleted");
 	if (rc == BC_OK && v != NULL && parse_bool(v, &del))

@@ -2121,6 +2121,46 @@ out:
 	two_teardown(&t);
 }
 
+/*
+ * An HLC near LLONG_MAX (found by tests/fuzz/fuzz-feed.c): the store's
+ * clock took it and the next change computed it + 1, a signed overflow.
+ * Refused like any bad object; a clock of about 2^62 still applies.
+ */
+static void
+test_feed_hlc_range(void)
+{
+	struct bc_feed_result res;
+	struct two t;
+	char *doc = NULL, *bad;
+	long long last;
+	size_t count, len;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	doc = feed_changes(t.a, 0, "west", 0, &last, &count, &len);
+	if (doc == NULL)
+		goto out;
+	/* the first object's c:hlc, the real one moved to c:x */
+	bad = replace(doc, "c:hlc=\"",
+	    "c:hlc=\"9223372036854775807\" c:x=\"");
+	refused(&t, bad, "c:hlc");
+	free(bad);
+	bad = replace(doc, "c:hlc=\"",
+	    "c:hlc=\"4611686018427387905\" c:x=\"");
+	refused(&t, bad, "out of range");
+	free(bad);
+	bad = replace(doc, "c:hlc=\"",
+	    "c:hlc=\"4611686018427387904\" c:x=\"");
+	ST(bc_feed_apply(t.b, "east", bad, strlen(bad), 0, &res, &t.err),
+	    BC_OK, &t.err);
+	free(bad);
+	/* west's own next change still gets a clock */
+	ST(mk_login(t.b, "3001", &t.err), BC_OK, &t.err);
+out:
+	free(doc);
+	two_teardown(&t);
+}
+
 static void
 test_feed_snapshot_and_purge(void)
 {
@@ -2177,6 +2217,7 @@ suite_sync_feed(void)
 		{ "limit_and_positions", test_feed_limit_and_positions },
 		{ "conflict", test_feed_conflict },
 		{ "refused", test_feed_refused },
+		{ "hlc_range", test_feed_hlc_range },
 		{ "snapshot_and_purge", test_feed_snapshot_and_purge },
 		{ NULL, NULL }
 	};
