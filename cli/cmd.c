@@ -423,8 +423,10 @@ args_parse(const struct cmd_entry *e, int argc, char **argv,
 		return 0;
 	for (ro = e->opts; ro != NULL && ro->name != NULL; ro++)
 		if ((ro->flags & OPT_REQUIRED) && !args_has(a, ro->name))
-			return cmd_errorx(EXIT_USAGE, "%s: option '--%s %s' "
-			    "is required", e->name, ro->name, ro->arg);
+			return cmd_errorx(EXIT_USAGE, "%s: option '--%s%s%s' "
+			    "is required", e->name, ro->name,
+			    ro->arg != NULL ? " " : "",
+			    ro->arg != NULL ? ro->arg : "");
 	for (i = 0; i < (int)(sizeof(exclusive) / sizeof(exclusive[0])); i++)
 		if (args_has(a, exclusive[i][0]) &&
 		    args_has(a, exclusive[i][1]))

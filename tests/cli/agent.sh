@@ -124,6 +124,41 @@ expect_stdout_lacks '1002'
 check "the copy has no agent logged in" \
     test "$("$BCADM" -s "$T/peer.db" --format json agent list)" = "[]"
 
+# ---- bcadm sip status / sip shutdown, without a running bcsipd ------------------
+expect_ok bcadm sip status
+expect_lines 1
+expect_stdout_matches '^NAME +VALUE +SINCE +DETAIL'
+expect_silent bcadm sip shutdown --graceful
+expect_ok bcadm sip status
+expect_row shutdown requested
+expect_ok bcadm sip status --format json
+expect_json_keys 'd[0]' name value since since-unix detail
+expect_json_eq '[x["name"] for x in d]' '["shutdown"]'
+expect_json_eq 'd[0]["value"]' '"requested"'
+expect_json 'd[0]["since"].endswith("Z") and d[0]["since-unix"] > 0'
+expect_error 64 "sip shutdown: option '--graceful' is required" \
+    bcadm sip shutdown
+expect_error 64 "unexpected argument" bcadm sip status now
+
+# ---- [TServer] in bc.conf: checked by every program ---------------------------
+tserver_conf() {
+	printf '[site]\nname = east\nstore = %s\n[TServer]\n%s\n' "$STORE" \
+	    "$1" >"$T/bc.conf"
+}
+tserver_conf 'dr-peer-trunk = 9001
+dr-forward = no-agent
+shutdown-sip-reject-code = 302'
+expect_ok "$BCADM" -c "$T/bc.conf" agent list
+tserver_conf 'dr-forward = sometimes'
+expect_error 78 "dr-forward: 'sometimes' is not off, no-agent or oos" \
+    "$BCADM" -c "$T/bc.conf" agent list
+tserver_conf 'shutdown-sip-reject-code = 200'
+expect_error 78 "shutdown-sip-reject-code '200' is not a number from 300 to 603" \
+    "$BCADM" -c "$T/bc.conf" agent list
+tserver_conf 'oos-check = 5'
+expect_error 78 "unknown key 'oos-check' in section \[TServer\]" \
+    "$BCADM" -c "$T/bc.conf" agent list
+
 # ---- the console completes and runs the commands ----------------------------
 expect_ok bcadm help
 expect_stdout_contains 'bcadm agent login CODE --dn NUMBER'
