@@ -147,9 +147,9 @@ login_dn(bc_store *s, const char *number, struct bc_err *err)
 		bc_dn_clear(&dn);
 		rc = bc_dn_get(s, number, NULL, &dn, err);
 		if (rc == BC_OK)
-			rc = bc_err_set(err, BC_ERULE, "dn '%s' is of type %s, not "
-			    "an extension: agents log in on extensions",
-			    number, bc_dn_type_name(dn.type));
+			rc = bc_err_set(err, BC_ERULE, "dn '%s' is of type "
+			    "%s, not an extension: agents log in on "
+			    "extensions", number, bc_dn_type_name(dn.type));
 		else if (rc == BC_EAMBIG)
 			rc = bc_err_set(err, BC_ERULE, "dn '%s' is not an "
 			    "extension: agents log in on extensions", number);

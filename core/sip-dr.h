@@ -33,19 +33,19 @@ struct sip_dr {
 	char			 trunk[64];
 	char			 contact[256];	/* its SIP URI */
 	struct bc_sipuri	 peer;		/* contact taken apart */
-	int			 have_peer;	/* trunk found, contact usable */
+	int			 have_peer;	/* trunk found, usable */
 	int			 oos_check;	/* s between probes, 0: none */
 	int			 oos_force;	/* s of silence: out of service */
-	char			 why[400];	/* why no peer, for the status */
+	char			 why[400];	/* the peer or why none */
 	enum bc_peer_state	 state;
 	int			 stored_state;	/* -1: not written yet */
 	char			 stored_why[400];
-	int			 answered;	/* a probe answer since last tick */
+	int			 answered;	/* a probe answered since */
 	long long		 last_answer;	/* ms */
 	long long		 next_probe;	/* ms */
 	long long		 next_conf;	/* ms */
 	unsigned long		 probe_seq;
-	unsigned		 tag;		/* From tag and Call-ID of probes */
+	unsigned		 tag;		/* From tag, Call-ID of probes */
 	/* graceful shutdown */
 	int			 shutdown;
 	long long		 next_logout;	/* ms */

@@ -205,7 +205,8 @@ run(struct state *st)
 			next_dr = t + 100;
 		}
 		np = net_pollfds(st->net, pfd, max);
-		timeout = (int)((next_tick < next_dr ? next_tick : next_dr) - t);
+		timeout = (int)((next_tick < next_dr ? next_tick : next_dr) -
+		    t);
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(pfd, np, timeout) == -1) {
