@@ -317,39 +317,149 @@ copy(struct apply *a, const struct change *c)
 	    c->o.origin, c->o.deleted ? NULL : c->o.hash, c->o.deleted, a->err);
 }
 
-/*
- * After an upsert: the peer's metadata is copied when this store now
- * holds exactly its document (same hash); else the object stays marked
- * and becomes this store's own change at commit (see bc_doc_apply()).
- */
+static const char SQL_PENDING_ADD[] = "INSERT OR REPLACE INTO sync_pending "
+    "(kind, key, hlc, origin, hash, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_PENDING_DEL[] =
+    "DELETE FROM sync_pending WHERE kind = ?1 AND key = ?2";
+/* rows whose object was changed here since, or deleted: the change wins */
+static const char SQL_PENDING_STALE[] = "DELETE FROM sync_pending "
+    "WHERE NOT EXISTS (SELECT 1 FROM sync_meta m WHERE "
+    "m.kind = sync_pending.kind AND m.key = sync_pending.key AND "
+    "m.hlc = sync_pending.hlc AND m.origin = sync_pending.origin AND "
+    "m.deleted = 0)";
+static const char SQL_PENDING_LIST[] = "SELECT key, hlc, origin, hash, doc "
+    "FROM sync_pending WHERE kind = ?1";
+
 static int
-copy_if_same(struct apply *a, const struct change *c)
+pending_del(struct apply *a, const char *kind, const char *key)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(a->s, SQL_PENDING_DEL, a->err)) == NULL)
+		return a->err->status;
+	bc_bind_text(st, 1, kind);
+	bc_bind_text(st, 2, key);
+	return bc_step_done(a->s, st, a->err, "record pending object");
+}
+
+/* The hash of the object's document here into h (17 bytes; "" if none). */
+static int
+local_hash(struct apply *a, const char *kind, const char *key, char *h)
 {
 	sqlite3_stmt *st;
 	char *now = NULL;
-	int rc, same = 0;
+	int rc;
 
-	if ((rc = bc_doc_get(a->s, c->o.kind, c->o.key, &now, a->err)))
+	h[0] = '\0';
+	if ((rc = bc_doc_get(a->s, kind, key, &now, a->err)) || now == NULL)
 		return rc;
-	if (now != NULL) {
-		if ((st = bc_stmt(a->s, SQL_HASH, a->err)) == NULL) {
-			free(now);
-			return a->err->status;
-		}
-		bc_bind_text(st, 1, now);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			same = strcmp((const char *)sqlite3_column_text(st, 0),
-			    c->o.hash) == 0;
-		sqlite3_reset(st);
+	if ((st = bc_stmt(a->s, SQL_HASH, a->err)) == NULL) {
+		free(now);
+		return a->err->status;
 	}
+	bc_bind_text(st, 1, now);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(h, 17, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
 	free(now);
-	return same ? copy(a, c) : BC_OK;
+	return BC_OK;
+}
+
+/*
+ * After an upsert of the peer's document: when this store now holds it
+ * exactly (same hash) the peer's metadata is copied.  Else it named an
+ * object not here yet (see bc_doc_apply()): the object keeps the peer's
+ * clock and origin with the hash of what it holds, and waits in
+ * sync_pending (schema/008-feed-pending.sql) for a later document.
+ */
+static int
+settle(struct apply *a, const struct bc_feed_obj *o, int *same)
+{
+	sqlite3_stmt *st;
+	char h[17];
+	int rc;
+
+	if ((rc = local_hash(a, o->kind, o->key, h)))
+		return rc;
+	*same = strcmp(h, o->hash) == 0;
+	if (*same) {
+		if ((rc = pending_del(a, o->kind, o->key)))
+			return rc;
+		return bc_sync_copy_add(a->s, o->kind, o->key, o->hlc,
+		    o->origin, o->hash, 0, a->err);
+	}
+	if ((st = bc_stmt(a->s, SQL_PENDING_ADD, a->err)) == NULL)
+		return a->err->status;
+	bc_bind_text(st, 1, o->kind);
+	bc_bind_text(st, 2, o->key);
+	sqlite3_bind_int64(st, 3, o->hlc);
+	bc_bind_text(st, 4, o->origin);
+	bc_bind_text(st, 5, o->hash);
+	bc_bind_text(st, 6, o->doc);
+	if ((rc = bc_step_done(a->s, st, a->err, "record pending object")))
+		return rc;
+	return bc_sync_copy_add(a->s, o->kind, o->key, o->hlc, o->origin,
+	    h[0] != '\0' ? h : NULL, 0, a->err);
+}
+
+/* Tries the waiting objects of one kind again (see settle()). */
+static int
+pending_retry(struct apply *a, const char *kind)
+{
+	struct bc_feed_obj *v = NULL, *nv;
+	sqlite3_stmt *list;
+	size_t n = 0, i;
+	int rc = BC_OK, step, same, place, person;
+
+	step = sqlite3_prepare_v2(a->s->db, SQL_PENDING_LIST, -1, &list,
+	    NULL);
+	if (step != SQLITE_OK)
+		return bc_sqlite_err(a->s, step, a->err, "read pending");
+	bc_bind_text(list, 1, kind);
+	/* collect first: applying writes the table being read */
+	while (rc == BC_OK && (step = sqlite3_step(list)) == SQLITE_ROW) {
+		if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL) {
+			rc = bc_err_set(a->err, BC_ENOMEM, "out of memory");
+			break;
+		}
+		v = nv;
+		memset(&v[n], 0, sizeof(v[n]));
+		snprintf(v[n].kind, sizeof(v[n].kind), "%s", kind);
+		v[n].key = strdup((const char *)sqlite3_column_text(list, 0));
+		v[n].hlc = sqlite3_column_int64(list, 1);
+		v[n].origin = strdup((const char *)sqlite3_column_text(list,
+		    2));
+		snprintf(v[n].hash, sizeof(v[n].hash), "%s",
+		    (const char *)sqlite3_column_text(list, 3));
+		v[n].doc = strdup((const char *)sqlite3_column_text(list, 4));
+		n++;
+		if (v[n - 1].key == NULL || v[n - 1].origin == NULL ||
+		    v[n - 1].doc == NULL)
+			rc = bc_err_set(a->err, BC_ENOMEM, "out of memory");
+	}
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(a->s, step, a->err, "read pending");
+	sqlite3_finalize(list);
+	place = strcmp(kind, "place") == 0;
+	person = strcmp(kind, "person") == 0;
+	for (i = 0; rc == BC_OK && i < n; i++) {
+		if ((place || person) && (rc = bc_sync_release_refs(a->s, kind,
+		    v[i].doc, a->err)))
+			break;
+		if ((rc = bc_doc_apply(a->s, kind, v[i].key, v[i].doc,
+		    a->err)) == BC_OK)
+			rc = settle(a, &v[i], &same);
+	}
+	for (i = 0; i < n; i++)
+		bc_feed_obj_clear(&v[i]);
+	free(v);
+	return rc;
 }
 
 static int
 apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 {
-	int rc;
+	int rc, same;
 
 	switch (pass) {
 	case PASS_RELEASE:
@@ -358,18 +468,20 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 		return bc_sync_release_refs(a->s, c->o.kind, c->o.doc, a->err);
 	case PASS_UPSERT:
 		if (c->act == ACT_META)
-			return copy(a, c);
+			return (rc = pending_del(a, c->o.kind, c->o.key)) ? rc :
+			    copy(a, c);
 		if (c->act != ACT_UPSERT)
 			return BC_OK;
 		if ((rc = bc_doc_apply(a->s, c->o.kind, c->o.key, c->o.doc,
 		    a->err)))
 			return rc;
 		a->res->applied++;
-		return copy_if_same(a, c);
+		return settle(a, &c->o, &same);
 	case PASS_DELETE:
 		if (c->act != ACT_DELETE)
 			return BC_OK;
-		if ((rc = bc_doc_apply(a->s, c->o.kind, c->o.key, NULL,
+		if ((rc = pending_del(a, c->o.kind, c->o.key)) ||
+		    (rc = bc_doc_apply(a->s, c->o.kind, c->o.key, NULL,
 		    a->err)))
 			return rc;
 		a->res->applied++;
@@ -521,6 +633,13 @@ run(struct apply *a, struct doc *d)
 			if (strcmp(d->v[i].o.kind, ph->kind) == 0)
 				rc = apply_one(a, &d->v[i], ph->pass);
 	}
+	if (rc == BC_OK)
+		rc = bc_sync_copy_finish(a->s, a->err);
+	/* then the objects that waited for what this document brought */
+	if (rc == BC_OK)
+		rc = bc_sync_exec(a->s, SQL_PENDING_STALE, a->err);
+	for (p = 0; rc == BC_OK && p < BC_FEED_KINDS; p++)
+		rc = pending_retry(a, bc_feed_kinds[p]);
 	if (rc == BC_OK)
 		rc = bc_sync_copy_finish(a->s, a->err);
 	if (rc == BC_OK && a->res->max_hlc > 0)

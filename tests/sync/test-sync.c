@@ -2209,6 +2209,58 @@ out:
 	two_teardown(&t);
 }
 
+
+/*
+ * A document may name what only a later one brings (a person's login,
+ * created in the same transaction but at a later position): the person
+ * waits, is never sent back as a change of the receiver, and ends equal.
+ */
+static void
+test_feed_pending_reference(void)
+{
+	const char *const logins[] = { "2001:15", NULL };
+	struct bc_feed_result res;
+	struct bc_feed_state st;
+	struct two t;
+	char *doc, *v;
+	long long last = 0;
+	size_t count = 0, len = 0;
+	int rounds = 0;
+
+	if (two_setup(&t) != 0)
+		goto out;
+	ST(bc_tx_begin(t.a, &t.err), BC_OK, &t.err);
+	ST(mk_login(t.a, "2001", &t.err), BC_OK, &t.err);
+	ST(mk_person(t.a, "cid", 1, NULL, logins, &t.err), BC_OK, &t.err);
+	ST(bc_tx_commit(t.a, &t.err), BC_OK, &t.err);
+	/* one object a document, in position order, person first */
+	do {
+		ST(bc_feed_state_get(t.b, "east", &st, &t.err), BC_OK, &t.err);
+		doc = feed_changes(t.a, st.applied, "west", 1, &last, &count,
+		    &len);
+		bc_feed_state_clear(&st);
+		if (rounds == 0)
+			TRUE_MSG(strstr(doc, "<person") != NULL,
+			    "the person comes first: %s", doc);
+		ST(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err),
+		    BC_OK, &t.err);
+		free(doc);
+		/* nothing of west's own to send back, ever */
+		doc = feed_changes(t.b, 0, "east", 0, &last, &count, &len);
+		INT_EQ(count, 0);
+		free(doc);
+	} while (res.objects > 0 && ++rounds < 10);
+	IN_SYNC(&t);
+	v = raw_text(t.pb, "SELECT count(*) FROM sync_pending");
+	STR_EQ(v, "0");
+	free(v);
+	v = raw_text(t.pb, "SELECT group_concat(DISTINCT origin) FROM sync_meta");
+	STR_EQ(v, "east");
+	free(v);
+out:
+	two_teardown(&t);
+}
+
 int
 suite_sync_feed(void)
 {
@@ -2219,6 +2271,7 @@ suite_sync_feed(void)
 		{ "refused", test_feed_refused },
 		{ "hlc_range", test_feed_hlc_range },
 		{ "snapshot_and_purge", test_feed_snapshot_and_purge },
+		{ "pending_reference", test_feed_pending_reference },
 		{ NULL, NULL }
 	};
 
