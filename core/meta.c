@@ -522,7 +522,12 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 		rc = flush_gone_kind(s, flush_gone[i][0], flush_gone[i][1],
 		    origin, &changed, err);
 	free(origin);
-	if (rc == BC_OK)
+	/*
+	 * Like the clock, the feed position moves only when a row was
+	 * written: bc_seq() is also called for rows whose hash is unchanged,
+	 * and a write that changes nothing must leave the store as it was.
+	 */
+	if (rc == BC_OK && changed > 0)
 		rc = bc_seq_save(s, err);
 	if (rc)
 		return rc;
