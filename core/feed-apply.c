@@ -595,7 +595,7 @@ run(struct apply *a, struct doc *d)
 	sqlite3_stmt *st;
 	long long applied;
 	size_t i, p;
-	int rc;
+	int rc, retry_place = 0, retry_person = 0;
 
 	/* changes made around the library count as ours, first */
 	if ((rc = bc_meta_flush(a->s, a->err)) ||
@@ -638,8 +638,19 @@ run(struct apply *a, struct doc *d)
 	/* then the objects that waited for what this document brought */
 	if (rc == BC_OK)
 		rc = bc_sync_exec(a->s, SQL_PENDING_STALE, a->err);
-	for (p = 0; rc == BC_OK && p < BC_FEED_KINDS; p++)
-		rc = pending_retry(a, bc_feed_kinds[p]);
+	/* only what this document can have completed: what names its kinds */
+	for (i = 0; i < d->n; i++) {
+		if (strcmp(d->v[i].o.kind, "login") == 0)
+			retry_person = 1;
+		else if (strcmp(d->v[i].o.kind, "dn") == 0)
+			retry_place = 1;
+		else if (strcmp(d->v[i].o.kind, "place") == 0)
+			retry_person = 1;
+	}
+	if (rc == BC_OK && retry_place)
+		rc = pending_retry(a, "place");
+	if (rc == BC_OK && (retry_person || retry_place))
+		rc = pending_retry(a, "person");
 	if (rc == BC_OK)
 		rc = bc_sync_copy_finish(a->s, a->err);
 	if (rc == BC_OK && a->res->max_hlc > 0)

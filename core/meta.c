@@ -213,17 +213,22 @@ static const char SQL_DIRTY_CLEAR[] = "DELETE FROM sync_dirty";
     "type = substr(x.key, 1, instr(x.key, ':') - 1) " \
     "AND number = substr(x.key, instr(x.key, ':') + 1)"
 
+/*
+ * In dependency order (logins and DNs before the places and persons that
+ * name them), so that the feed positions of one commit bring what an
+ * object names before the object (core/feed-apply.c).
+ */
 static const char *const flush_live[] = {
+	FLUSH_LIVE("login", "sync_login_doc v ON v.key = x.key"),
 	FLUSH_LIVE("dn", "sync_dn_doc v ON v." DN_OF_KEY),
 	FLUSH_LIVE("place", "sync_place_doc v ON v.key = x.key"),
 	FLUSH_LIVE("person", "sync_person_doc v ON v.key = x.key"),
-	FLUSH_LIVE("login", "sync_login_doc v ON v.key = x.key"),
 };
 static const char *const flush_new[] = {
+	FLUSH_NEW("login", "sync_login_doc"),
 	FLUSH_NEW("dn", "sync_dn_doc"),
 	FLUSH_NEW("place", "sync_place_doc"),
 	FLUSH_NEW("person", "sync_person_doc"),
-	FLUSH_NEW("login", "sync_login_doc"),
 };
 /* A load's marks: the highest row ids recorded so far. */
 static const char SQL_LOAD_MARK[] = "INSERT INTO sync_load "

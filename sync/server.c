@@ -39,6 +39,7 @@ typedef enum MHD_Result MHD_RESULT;
 #endif
 
 #define MAX_URL		1024
+#define EMPTY_GRACE_MS	100	/* see changes() */
 
 struct request {
 	char	*body;
@@ -190,6 +191,7 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	char *buf = NULL, *peer;
 	size_t len = 0, count = 0;
 	long long after, wait, limit, last = 0, retain, deadline, seen, seq = 0;
+	long long grace;
 	int rc, ack;
 
 	after = arg_ll(c, "after", 0);
@@ -217,6 +219,7 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	    &err) != BC_OK)
 		log_warnx("acknowledgement: %s", err.msg);
 	deadline = now_ms() + wait * 1000;
+	grace = now_ms() + EMPTY_GRACE_MS;
 	seen = after;
 	for (;;) {
 		if (wait > 0)
@@ -230,15 +233,18 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 		fclose(f);
 		/*
 		 * Only the peer's own changes (it applied ours and they took
-		 * positions here): keep waiting rather than wake it with an
-		 * empty document, unless more is left to scan.
+		 * positions here): wait a little for a real one rather than
+		 * wake it with an empty document at once; the empty one still
+		 * goes soon, since it moves the peer's position.
 		 */
 		if (rc != BC_OK || count > 0 || wait == 0 || b->stop ||
-		    last < seq || now_ms() >= deadline)
+		    last < seq || last == after || now_ms() >= grace)
 			break;
 		free(buf);
 		buf = NULL;
 		seen = last;
+		if (deadline > grace)
+			deadline = grace;
 	}
 	if (rc == BC_ENOENT) {
 		free(buf);
