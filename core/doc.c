@@ -6,8 +6,11 @@
  * Documents are JSON texts built by SQLite; they are parsed with SQLite's
  * JSON functions on the store's own connection.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "bc-sync.h"
 #include "store-internal.h"
@@ -85,8 +88,6 @@ bc_doc_get(bc_store *s, const char *kind, const char *key, char **doc,
 /* ---- reading fields of a document ---------------------------------- */
 
 static const char SQL_JSON_FIELD[] = "SELECT json_extract(?1, ?2)";
-static const char SQL_JSON_EACH[] =
-    "SELECT key, value FROM json_each(?1, ?2) ORDER BY id";
 
 /* A text field of doc ($.name) into *out (NULL for null/absent). */
 static int
@@ -125,27 +126,62 @@ doc_int(bc_store *s, const char *doc, const char *path, int *out,
 	return BC_OK;
 }
 
-/* Calls fn(key, value) for each member of the object or array at path. */
+/* A JSON atom as text: strings as they are, numbers in decimal, NULL
+ * for null and anything else. */
+static const char *
+json_text(json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		return buf;
+	}
+	if (json_is_true(v) || json_is_false(v)) {
+		snprintf(buf, len, "%d", json_is_true(v) ? 1 : 0);
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Calls fn(key, value) for each member of the object or array at path
+ * ("$.name"): an array's keys are the indexes; numbers come as their
+ * decimal text, null as NULL.  Parsed with jansson: SQLite's json_each
+ * would need a statement of its own per call (fn may read other fields).
+ */
 static int
 doc_each(bc_store *s, const char *doc, const char *path,
     int (*fn)(void *, const char *, const char *, struct bc_err *),
     void *arg, struct bc_err *err)
 {
-	sqlite3_stmt *st;
-	int rc = BC_OK, step = SQLITE_DONE;
+	json_t *j, *c, *v;
+	const char *k;
+	char kb[32], vb[32];
+	size_t i;
+	int rc = BC_OK;
 
-	/* a fresh statement: fn may read other fields meanwhile */
-	step = sqlite3_prepare_v2(s->db, SQL_JSON_EACH, -1, &st, NULL);
-	if (step != SQLITE_OK)
-		return bc_sqlite_err(s, step, err, "read document");
-	bc_bind_text(st, 1, doc);
-	bc_bind_text(st, 2, path);
-	while (rc == BC_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), err);
-	if (rc == BC_OK && step != SQLITE_DONE)
-		rc = bc_sqlite_err(s, step, err, "read document");
-	sqlite3_finalize(st);
+	(void)s;
+	if (strncmp(path, "$.", 2) != 0)
+		return bc_err_set(err, BC_EINTERNAL, "bad document path '%s'",
+		    path);
+	if ((j = json_loads(doc, 0, NULL)) == NULL)
+		return bc_err_set(err, BC_EINVAL, "malformed document");
+	c = json_object_get(j, path + 2);
+	if (json_is_object(c)) {
+		json_object_foreach(c, k, v) {
+			if ((rc = fn(arg, k, json_text(v, vb, sizeof(vb)), err)))
+				break;
+		}
+	} else if (json_is_array(c)) {
+		json_array_foreach(c, i, v) {
+			snprintf(kb, sizeof(kb), "%zu", i);
+			if ((rc = fn(arg, kb, json_text(v, vb, sizeof(vb)), err)))
+				break;
+		}
+	}
+	json_decref(j);
 	return rc;
 }
 
