@@ -10,6 +10,7 @@
  * keeps the rules true: logins and DNs, places, persons; deletions the
  * other way round.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +63,25 @@ reader_error(void *arg, const char *msg, xmlParserSeverities sev,
 		d->why[--n] = '\0';
 }
 
+/* A position: decimal digits only, below 2^62. */
+static int
+position(const char *s, long long *v)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return *end != '\0' || errno != 0 || *v > (1LL << 62) ? -1 : 0;
+}
+
 static int
 root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
     struct bc_err *err)
 {
 	char *name, *proto, *kind, *after, *seq, *acked;
+	long long v;
 	int rc = BC_OK;
 
 	if (xmlStrcmp(xmlTextReaderConstLocalName(r), BAD_CAST "site") != 0 ||
@@ -84,9 +99,7 @@ root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
 	    BAD_CAST BC_FEED_NS);
 	acked = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "acked",
 	    BAD_CAST BC_FEED_NS);
-	d->acked = acked != NULL ? strtoll(acked, NULL, 10) : -1;
-	xmlFree(acked);
-	if (proto == NULL || atoi(proto) != BC_FEED_PROTOCOL)
+	if (proto == NULL || position(proto, &v) || v != BC_FEED_PROTOCOL)
 		rc = bc_err_set(err, BC_EINVAL, "feed protocol version %s, "
 		    "this side speaks %d: nothing applied",
 		    proto != NULL ? proto : "missing", BC_FEED_PROTOCOL);
@@ -98,13 +111,18 @@ root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
 	    strcmp(kind, "snapshot") != 0))
 		rc = bc_err_set(err, BC_EINVAL, "not a feed document "
 		    "(c:document must be changes or snapshot)");
-	else if (seq == NULL || (d->seq = strtoll(seq, NULL, 10)) < 0 ||
-	    (strcmp(kind, "changes") == 0 && (after == NULL ||
-	    (d->after = strtoll(after, NULL, 10)) < 0 || d->after > d->seq)))
+	else if (position(seq, &d->seq) || (strcmp(kind, "changes") == 0 &&
+	    (position(after, &d->after) || d->after > d->seq)))
 		rc = bc_err_set(err, BC_EINVAL, "feed document without a "
 		    "valid c:after and c:seq");
+	else if (acked != NULL && position(acked, &d->acked))
+		rc = bc_err_set(err, BC_EINVAL, "feed document with a bad "
+		    "c:acked");
 	else
 		d->snapshot = strcmp(kind, "snapshot") == 0;
+	if (acked == NULL)
+		d->acked = -1;
+	xmlFree(acked);
 	xmlFree(name);
 	xmlFree(proto);
 	xmlFree(kind);
@@ -210,8 +228,9 @@ doc_clear(struct doc *d)
 static const char SQL_LOCAL[] = "SELECT hlc, origin, hash, deleted, seq "
     "FROM sync_meta WHERE kind = ?1 AND key = ?2";
 static const char SQL_HASH[] = "SELECT bc_hash(?1)";
-static const char SQL_CURSOR[] = "SELECT applied, acked FROM sync_feed "
-    "WHERE peer = ?1";
+static const char SQL_CURSOR[] = "SELECT coalesce((SELECT applied FROM "
+    "sync_feed WHERE peer = ?1), 0), coalesce((SELECT acked FROM sync_feed "
+    "WHERE peer = ?1), 0), seq FROM site";
 static const char SQL_CURSOR_SET[] = "INSERT INTO sync_feed (peer, applied, "
     "applied_at) VALUES (?1, ?2, ?3) ON CONFLICT (peer) DO UPDATE SET "
     "applied = CASE WHEN ?4 THEN excluded.applied ELSE "
@@ -222,6 +241,7 @@ struct apply {
 	unsigned		 flags;
 	const char		*self, *peer;
 	long long		 acked;
+	long long		 seq;		/* this store's last position */
 	struct bc_feed_result	*res;
 	struct bc_err		*err;
 };
@@ -582,6 +602,7 @@ cursor(struct apply *a, long long *applied, struct bc_err *err)
 	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		*applied = sqlite3_column_int64(st, 0);
 		a->acked = sqlite3_column_int64(st, 1);
+		a->seq = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
@@ -601,7 +622,10 @@ run(struct apply *a, struct doc *d)
 	if ((rc = bc_meta_flush(a->s, a->err)) ||
 	    (rc = cursor(a, &applied, a->err)))
 		return rc;
-	/* what the peer knew of ours when it wrote the document */
+	/* what the peer knew of ours when it wrote the document (it cannot
+	 * have applied positions this store never issued) */
+	if (d->acked > a->seq)
+		d->acked = a->seq;
 	if (d->acked > a->acked && (rc = bc_feed_ack(a->s, a->peer, d->acked,
 	    -1, NULL, a->err)) == BC_OK)
 		a->acked = d->acked;

@@ -2101,6 +2101,9 @@ test_feed_refused(void)
 	bad = replace(doc, "c:protocol=\"1\"", "c:protocol=\"2\"");
 	refused(&t, bad, "protocol version 2");
 	free(bad);
+	bad = replace(doc, "c:after=\"0\"", "c:after=\"0x\"");
+	refused(&t, bad, "c:after");
+	free(bad);
 	bad = replace(doc, "name=\"east\"", "name=\"north\"");
 	refused(&t, bad, "from site 'north'");
 	free(bad);
