@@ -21,43 +21,9 @@
 # bounded; every process started here is killed on exit.
 # Exit 0 all passed, 1 a failure, 77 skipped (no sipp), 99 hard error.
 
-srcdir=${BC_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-builddir=${BC_BUILDDIR:-$(pwd)}
-bcadm=${BCADM:-$builddir/cli/bcadm}
-bcsipd=$builddir/sipd/bcsipd
-scen=$srcdir/tests/sip/scenarios
-
-if ! command -v sipp >/dev/null 2>&1; then
-	echo "SKIP: sipp not found (Debian package sip-tester)"
-	exit 77
-fi
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bcsip-dr.XXXXXX") || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 99' HUP INT TERM
-
-# freeport -- a UDP port free on 127.0.0.1
-freeport() {
-	python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-failed=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/lib-sip.sh"
+need_sipp
+sip_tmp dr
 # t DESCRIPTION COMMAND... -- a check that passes when COMMAND succeeds
 t() {
 	what=$1
@@ -151,25 +117,6 @@ t "west sees the peer in service" wait_status west peer in-service 50
 t "bcadm sip status shows the daemon running" \
     test "$(status east daemon)" = running
 
-# sip NAME SIPP-ARGS... -- one bounded sipp run; its exit status
-sip() {
-	name=$1
-	shift
-	sipp -nostdin -m 1 -timeout 15 -timeout_error -trace_err \
-	    -error_file "$tmp/$name.err" "$@" >"$tmp/$name.out" 2>&1
-}
-# check NAME DESCRIPTION SIPP-ARGS... -- a sipp run that must pass
-check() {
-	name=$1
-	what=$2
-	shift 2
-	if sip "$name" "$@"; then
-		ok "$what"
-	else
-		fail "$what"
-		tail -n 20 "$tmp/$name.err" 2>/dev/null | sed 's/^/#   /'
-	fi
-}
 # scen FILE KEY VALUE -- scenario FILE with [KEY] replaced by VALUE
 scen() {
 	f=$tmp/$1-$(printf '%s' "$3" | tr -c 'A-Za-z0-9' _).xml

@@ -10,38 +10,8 @@
 # is stopped on exit.  Exit 0 all passed, 1 a failure, 77 skipped, 99
 # hard error.
 
-builddir=${BC_BUILDDIR:-$(pwd)}
-bcadm=${BCADM:-$builddir/cli/bcadm}
-bcsipd=$builddir/sipd/bcsipd
-
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bcsip-reload.XXXXXX") || exit 99
-sipd=""
-cleanup() {
-	if [ -n "$sipd" ]; then
-		kill "$sipd" 2>/dev/null
-		wait "$sipd" 2>/dev/null
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 99' HUP INT TERM
-
-freeport() {
-	python3 - <<'EOF'
-import socket
-for _ in range(200):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0)); p = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        u.close(); t.close(); continue
-    u.close(); t.close(); print(p); break
-EOF
-}
+. "$(dirname "$0")/lib-sip.sh"
+sip_tmp reload
 
 # reg TRANSPORT PORT NUMBER EXPIRES -- prints the status code of the
 # response to one REGISTER, or "none" when nothing answers in 1 s
@@ -82,10 +52,6 @@ except (OSError, IndexError):
 EOF
 }
 
-failed=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 # expect WHAT WANT GOT
 expect() {
 	if [ "$3" = "$2" ]; then ok "$1"; else fail "$1 (want $2, got $3)"; fi
@@ -124,14 +90,7 @@ EOF
 
 conf "listen = udp:127.0.0.1:$a
 min_expires = 30"
-"$bcsipd" -c "$tmp/bc.conf" -p "$tmp/bcsipd.pid" 2>"$tmp/bcsipd.log" &
-sipd=$!
-i=0
-while [ ! -s "$tmp/bcsipd.pid" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$tmp/bcsipd.pid" ] || { cat "$tmp/bcsipd.log"; exit 99; }
+start_bcsipd "$tmp/bc.conf" "$tmp/bcsipd.log" "$tmp/bcsipd.pid"
 
 expect "REGISTER on the first address" 200 "$(reg udp "$a" 5001 60)"
 expect "min_expires 30: 20 s gets 423" 423 "$(reg udp "$a" 5001 20)"
@@ -203,7 +162,6 @@ expect "fixed file: REGISTER over TCP" 200 "$(reg tcp "$b" 5001 60)"
 
 kill -TERM "$sipd"
 if wait "$sipd"; then ok "SIGTERM: clean exit"; else fail "SIGTERM: clean exit"; fi
-sipd=""
 
 echo "1..$n"
 if [ "$failed" -ne 0 ]; then

@@ -11,63 +11,12 @@
 # (-m, -timeout); every process started here is killed on exit.
 # Exit 0 all passed, 1 a failure, 77 skipped (no sipp), 99 hard error.
 
-srcdir=${BC_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-builddir=${BC_BUILDDIR:-$(pwd)}
-bcadm=${BCADM:-$builddir/cli/bcadm}
-bcsipd=$builddir/sipd/bcsipd
-scen=$srcdir/tests/sip/scenarios
+. "$(dirname "$0")/lib-sip.sh"
+need_sipp
+sip_tmp test
+SIP_TIMEOUT=10
 
-if ! command -v sipp >/dev/null 2>&1; then
-	echo "SKIP: sipp not found (Debian package sip-tester)"
-	exit 77
-fi
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bcsip-test.XXXXXX") || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 99' HUP INT TERM
-
-# freeport -- a port free for UDP and TCP on 127.0.0.1 and ::1
-freeport() {
-	python3 - <<'EOF'
-import socket
-for _ in range(200):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-    ok = True
-    socks = [s]
-    for fam, typ, host in ((socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1"),
-                           (socket.AF_INET6, socket.SOCK_DGRAM, "::1"),
-                           (socket.AF_INET6, socket.SOCK_STREAM, "::1")):
-        t = socket.socket(fam, typ)
-        try:
-            t.bind((host, p))
-        except OSError:
-            ok = False
-        socks.append(t)
-    for t in socks:
-        t.close()
-    if ok:
-        print(p); break
-EOF
-}
-
-failed=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-
-port=$(freeport)
+port=$(freeport 6)
 [ -n "$port" ] || { echo "sipp.sh: no free port" >&2; exit 99; }
 store=$tmp/east.db
 cat >"$tmp/bc.conf" <<EOF
@@ -94,35 +43,8 @@ EOF
 "$bcsipd" -n -c "$tmp/bc.conf" 2>/dev/null && ok "bcsipd -n accepts the configuration" ||
     fail "bcsipd -n accepts the configuration"
 
-"$bcsipd" -c "$tmp/bc.conf" -p "$tmp/bcsipd.pid" 2>"$tmp/bcsipd.log" &
-sipd=$!
-pids="$pids $sipd"
-i=0
-while [ ! -s "$tmp/bcsipd.pid" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$tmp/bcsipd.pid" ] || { cat "$tmp/bcsipd.log"; exit 99; }
+start_bcsipd "$tmp/bc.conf" "$tmp/bcsipd.log" "$tmp/bcsipd.pid"
 
-# sip NAME SIPP-ARGS... -- one bounded sipp run; its exit status
-sip() {
-	name=$1
-	shift
-	sipp -nostdin -m 1 -timeout 10 -timeout_error -trace_err \
-	    -error_file "$tmp/$name.err" "$@" >"$tmp/$name.out" 2>&1
-}
-# check NAME DESCRIPTION SIPP-ARGS... -- a sipp run that must pass
-check() {
-	name=$1
-	what=$2
-	shift 2
-	if sip "$name" "$@"; then
-		ok "$what"
-	else
-		fail "$what"
-		tail -n 20 "$tmp/$name.err" 2>/dev/null | sed 's/^/#   /'
-	fi
-}
 # scen STATUS NAME -- scenario NAME expecting response STATUS
 scen() {
 	sed "s/\[status\]/$1/" "$scen/$2.xml" >"$tmp/$2-$1.xml" &&
