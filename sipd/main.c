@@ -26,7 +26,6 @@
 #define PIDFILE_DEFAULT	"/run/bcsipd.pid"
 
 /* sysexits(3), as bcadm(8) */
-#define EXIT_USAGE	64
 #define EXIT_NOINPUT	66
 #define EXIT_SOFTWARE	70
 #define EXIT_OSERR	71
@@ -46,22 +45,6 @@ on_signal(int sig)
 		usr1 = 1;
 	else
 		quit = 1;
-}
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: bcsipd [-dnv] [-c CONFIG] [-p PIDFILE]\n");
-	exit(EXIT_USAGE);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int
@@ -172,7 +155,7 @@ run(struct state *st)
 		return EXIT_OSERR;
 	}
 	while (!quit) {
-		t = now_ms();
+		t = daemon_wall_ms();
 		force = hup;
 		if (force) {
 			hup = 0;
@@ -216,7 +199,7 @@ run(struct state *st)
 			rc = EXIT_OSERR;
 			break;
 		}
-		net_dispatch(st->net, st->srv, pfd, np, now_ms() / 1000);
+		net_dispatch(st->net, st->srv, pfd, np, daemon_wall_ms() / 1000);
 	}
 	free(pfd);
 	return rc;
@@ -225,7 +208,8 @@ run(struct state *st)
 int
 main(int argc, char *argv[])
 {
-	const char *conf_path = BC_CONF_DEFAULT, *pidfile = NULL;
+	struct daemon_opts o;
+	const char *conf_path;
 	struct bc_conf conf;
 	struct bc_sip_conf sip;
 	struct bc_err err;
@@ -235,33 +219,11 @@ main(int argc, char *argv[])
 	struct net *net = NULL;
 	struct state st;
 	char *spath = NULL, *real_conf = NULL;
+	int rc;
 
 	memset(&st, 0, sizeof(st));
-	int ch, daemonize = 0, check = 0, debug = 0, rc;
-
-	while ((ch = getopt(argc, argv, "c:dnp:v")) != -1)
-		switch (ch) {
-		case 'c':
-			conf_path = optarg;
-			break;
-		case 'd':
-			daemonize = 1;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'p':
-			pidfile = optarg;
-			break;
-		case 'v':
-			debug = 1;
-			break;
-		default:
-			usage();
-		}
-	if (optind != argc)
-		usage();
-	log_init(1, debug);
+	daemon_args(argc, argv, PIDFILE_DEFAULT, &o);
+	conf_path = o.conf_path;
 
 	bc_conf_init(&conf);
 	bc_sip_conf_init(&sip);
@@ -279,7 +241,7 @@ main(int argc, char *argv[])
 	/* SIGHUP reads it again, after daemon(3) moved to / */
 	if ((real_conf = realpath(conf_path, NULL)) != NULL)
 		conf_path = real_conf;
-	if (check) {
+	if (o.check) {
 		fprintf(stderr, "bcsipd: configuration OK\n");
 		rc = 0;
 		goto out;
@@ -289,7 +251,7 @@ main(int argc, char *argv[])
 	bc_sip_library_init();
 	if (bc_store_open(&store, spath, 0, conf.busy_timeout, &err) != BC_OK ||
 	    bc_sip_server_create(&srv, store, &sip, conf.site_name, NULL, 0,
-	    now_ms() / 1000, &err) != BC_OK) {
+	    daemon_wall_ms() / 1000, &err) != BC_OK) {
 		log_warnx("%s", err.msg);
 		rc = exit_status(err.status);
 		goto out;
@@ -299,22 +261,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 
-	if (daemonize) {
-		if (daemon(0, 0) == -1) {
-			log_warn("daemon");
-			rc = EXIT_OSERR;
-			goto out;
-		}
-		log_init(0, debug);
-		if (daemon_pidfile(pidfile != NULL ? pidfile :
-		    PIDFILE_DEFAULT) != 0) {
-			rc = EXIT_CANTCREAT;
-			goto out;
-		}
-	} else if (pidfile != NULL && daemon_pidfile(pidfile) != 0) {
-		rc = EXIT_CANTCREAT;
+	if ((rc = daemon_start(&o)) != 0)
 		goto out;
-	}
 
 	/* after daemon(3): a fork keeps no thread */
 	if ((st.writer = writer_start(spath, conf.busy_timeout,
@@ -323,7 +271,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	bc_sip_server_defer_writes(srv);
-	if (dr_start(srv, now_ms()) != 0) {
+	if (dr_start(srv, daemon_wall_ms()) != 0) {
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
@@ -365,8 +313,7 @@ main(int argc, char *argv[])
 		    s->received, s->registers, s->forwarded, s->responses,
 		    s->dropped, s->bad);
 	}
-	if (pidfile != NULL || daemonize)
-		unlink(pidfile != NULL ? pidfile : PIDFILE_DEFAULT);
+	daemon_end(&o);
 out:
 	writer_stop(st.writer);
 	net_close(net);

@@ -21,6 +21,7 @@
 #include "bc-feed.h"
 #include "bc-sync.h"
 #include "bcsync.h"
+#include "daemon.h"
 
 #define POLL_WAIT	25	/* seconds the peer may hold a poll */
 
@@ -218,15 +219,6 @@ run_hook(const char *hook)
 	log_debug("hook started: %s (pid %ld)", hook, (long)pid);
 }
 
-static long long
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 peer_state(struct bcsync *b, int up, const char *why)
 {
@@ -238,7 +230,7 @@ peer_state(struct bcsync *b, int up, const char *why)
 	was = b->stats.peer_up;
 	b->stats.peer_up = up;
 	if (up)
-		b->stats.peer_seen = wall_ms();
+		b->stats.peer_seen = daemon_wall_ms();
 	pthread_mutex_unlock(&b->lock);
 	if (up && !was)
 		log_info("peer is up");
@@ -278,11 +270,11 @@ apply(struct bcsync *b, bc_store *s, const struct peer *p,
 	if (bd->seq > b->stats.peer_seq)
 		b->stats.peer_seq = bd->seq;
 	if (res.seq < b->stats.peer_seq && res.max_hlc > 0)
-		b->stats.lag_ms = wall_ms() - bc_hlc_millis(res.max_hlc);
+		b->stats.lag_ms = daemon_wall_ms() - bc_hlc_millis(res.max_hlc);
 	else
 		b->stats.lag_ms = 0;
 	if (bd->time_ms > 0)
-		b->stats.skew_ms = bd->time_ms - wall_ms();
+		b->stats.skew_ms = bd->time_ms - daemon_wall_ms();
 	if (res.snapshot)
 		b->stats.snapshots++;
 	pthread_mutex_unlock(&b->lock);

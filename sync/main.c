@@ -20,13 +20,6 @@
 
 #define PIDFILE_DEFAULT	"/run/bcsync.pid"
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: bcsync [-dnv] [-c config] [-p pidfile]\n");
-	exit(EX_USAGE);
-}
-
 /*
  * A token file: one line, not readable by group or others (refused
  * otherwise: anyone who reads it can change the other site).
@@ -193,35 +186,13 @@ main(int argc, char *argv[])
 	struct bc_err err;
 	sigset_t set;
 	pthread_t watcher, client;
-	const char *pidfile = NULL;
+	struct daemon_opts o;
 	char *real_conf = NULL;
-	int ch, sig, daemonize = 0, check = 0, debug = 0, rc = 0;
+	int sig, rc = 0;
 
 	memset(&b, 0, sizeof(b));
-	b.conf_path = BC_CONF_DEFAULT;
-	while ((ch = getopt(argc, argv, "c:dnp:v")) != -1)
-		switch (ch) {
-		case 'c':
-			b.conf_path = optarg;
-			break;
-		case 'd':
-			daemonize = 1;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'p':
-			pidfile = optarg;
-			break;
-		case 'v':
-			debug = 1;
-			break;
-		default:
-			usage();
-		}
-	if (optind != argc)
-		usage();
-	log_init(1, debug);
+	daemon_args(argc, argv, PIDFILE_DEFAULT, &o);
+	b.conf_path = o.conf_path;
 
 	if (load(b.conf_path, &b.conf, &b.token, &b.peer_token, &err) !=
 	    BC_OK) {
@@ -242,7 +213,7 @@ main(int argc, char *argv[])
 		rc = EX_OSERR;
 		goto out;
 	}
-	if (check) {
+	if (o.check) {
 		fprintf(stderr, "bcsync: configuration OK\n");
 		goto out;
 	}
@@ -258,22 +229,8 @@ main(int argc, char *argv[])
 	pthread_cond_init(&b.changed, NULL);
 	client_global_init();
 
-	if (daemonize) {
-		if (daemon(0, 0) == -1) {
-			log_warn("daemon");
-			rc = EX_OSERR;
-			goto out;
-		}
-		log_init(0, debug);
-		if (daemon_pidfile(pidfile != NULL ? pidfile :
-		    PIDFILE_DEFAULT) != 0) {
-			rc = EX_CANTCREAT;
-			goto out;
-		}
-	} else if (pidfile != NULL && daemon_pidfile(pidfile) != 0) {
-		rc = EX_CANTCREAT;
+	if ((rc = daemon_start(&o)) != 0)
 		goto out;
-	}
 
 	{
 		bc_store *s;
@@ -317,8 +274,7 @@ main(int argc, char *argv[])
 	server_stop(&b);
 	log_info("stopped");
 out_pid:
-	if (pidfile != NULL || daemonize)
-		unlink(pidfile != NULL ? pidfile : PIDFILE_DEFAULT);
+	daemon_end(&o);
 out:
 	bc_conf_clear(&b.conf);
 	free(b.token);

@@ -31,6 +31,7 @@
 #include "bc-feed.h"
 #include "bc-sync.h"
 #include "bcsync.h"
+#include "daemon.h"
 
 #if MHD_VERSION < 0x00097002
 typedef int MHD_RESULT;
@@ -61,24 +62,12 @@ token_ok(const char *expected, const char *given)
 	return given != NULL && diff == 0;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 add_time(struct MHD_Response *r)
 {
-	struct timespec ts;
 	char v[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(v, sizeof(v), "%lld", (long long)ts.tv_sec * 1000 +
-	    ts.tv_nsec / 1000000);
+	snprintf(v, sizeof(v), "%lld", daemon_wall_ms());
 	MHD_add_response_header(r, BCSYNC_TIME_HEADER, v);
 }
 
@@ -218,12 +207,12 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	if (ack && peer != NULL && bc_feed_ack(s, peer, after, retain, NULL,
 	    &err) != BC_OK)
 		log_warnx("acknowledgement: %s", err.msg);
-	deadline = now_ms() + wait * 1000;
-	grace = now_ms() + EMPTY_GRACE_MS;
+	deadline = daemon_mono_ms() + wait * 1000;
+	grace = daemon_mono_ms() + EMPTY_GRACE_MS;
 	seen = after;
 	for (;;) {
 		if (wait > 0)
-			seq = watch_wait(b, seen, deadline - now_ms());
+			seq = watch_wait(b, seen, deadline - daemon_mono_ms());
 		if ((f = open_memstream(&buf, &len)) == NULL) {
 			bc_err_set(&err, BC_ENOMEM, "out of memory");
 			goto fail;
@@ -238,7 +227,7 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 		 * goes soon, since it moves the peer's position.
 		 */
 		if (rc != BC_OK || count > 0 || wait == 0 || b->stop ||
-		    last < seq || last == after || now_ms() >= grace)
+		    last < seq || last == after || daemon_mono_ms() >= grace)
 			break;
 		free(buf);
 		buf = NULL;

@@ -17,21 +17,13 @@
 
 #include "bc-feed.h"
 #include "bcsync.h"
+#include "daemon.h"
 
 #define WATCH_TICK_MS	250	/* without events: look anyway */
 #define PURGE_EVERY_MS	1000
 #define SETTLE_MS	2	/* after an event that showed nothing new, */
 #define SETTLE_TRIES	250	/* for up to 0.5 s (a commit fsyncs the WAL
 				   between the two) */
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 watch_wake(struct bcsync *b)
@@ -151,9 +143,9 @@ watch_main(void *arg)
 			settle = 0;	/* the WAL moved, the commit not yet */
 		else if (settle < SETTLE_TRIES)
 			settle++;
-		if (now_ms() - last_purge >= PURGE_EVERY_MS) {
+		if (daemon_mono_ms() - last_purge >= PURGE_EVERY_MS) {
 			purge(b, s);
-			last_purge = now_ms();
+			last_purge = daemon_mono_ms();
 		}
 		pfd.fd = fd;
 		pfd.events = POLLIN;
