@@ -144,8 +144,4 @@ int	bc_feed_ack(bc_store *, const char *peer, long long acked,
  */
 int	bc_feed_catch_up(bc_store *, struct bc_err *);
 
-/* PRAGMA data_version: changes when another connection commits (the
- * same declaration as in bc-sip.h; defined in core/reg.c). */
-int	bc_store_data_version(bc_store *, long long *, struct bc_err *);
-
 #endif /* BC_FEED_H */

@@ -58,11 +58,6 @@ int	bc_reg_writer(bc_store *, struct bc_err *);
 /* Removes bindings that expired at or before now; *count gets how many. */
 int	bc_reg_expire(bc_store *, long long now, size_t *count,
 	    struct bc_err *);
-/*
- * SQLite's PRAGMA data_version of the store's connection: it changes
- * when another connection (bcadm, bcsync) commits a change.
- */
-int	bc_store_data_version(bc_store *, long long *, struct bc_err *);
 
 /* ---- [sip] in bc.conf (conf.c) -------------------------------------- */
 

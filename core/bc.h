@@ -129,6 +129,11 @@ void		 bc_store_close(bc_store *);
 const char	*bc_store_path(const bc_store *);
 /* 1 when the file cannot be written by this process. */
 int		 bc_store_readonly(const bc_store *);
+/*
+ * SQLite's PRAGMA data_version of the store's connection: it changes
+ * when another connection (bcadm, bcsync, bcsipd) commits a change.
+ */
+int		 bc_store_data_version(bc_store *, long long *, struct bc_err *);
 /* Schema version this library writes, and the version of an open store. */
 int		 bc_schema_latest(void);
 int		 bc_store_schema_version(bc_store *);

@@ -170,20 +170,3 @@ bc_reg_writer(bc_store *s, struct bc_err *err)
 	    "set synchronous");
 }
 
-int
-bc_store_data_version(bc_store *s, long long *out, struct bc_err *err)
-{
-	static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = bc_stmt(s, SQL_DATA_VERSION, err)) == NULL)
-		return err->status;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return bc_sqlite_err(s, rc, err, "read data version");
-	return BC_OK;
-}
