@@ -74,9 +74,13 @@ int	bc_feed_write_changes(bc_store *, FILE *f, long long after,
 int	bc_feed_write_changes_as(bc_store *, FILE *f, const char *as_site,
 	    long long after, size_t limit, long long *last, size_t *count,
 	    struct bc_err *);
-/* Writes a "snapshot" document: every object and tombstone. */
-int	bc_feed_write_snapshot(bc_store *, FILE *f, long long *seq,
-	    size_t *count, struct bc_err *);
+/*
+ * Writes a "snapshot" document: every object and tombstone.  With a
+ * reader (the peer's site name, or NULL), c:acked says how far this
+ * store had applied the reader's feed when the snapshot was taken.
+ */
+int	bc_feed_write_snapshot(bc_store *, FILE *f, const char *reader,
+	    long long *seq, size_t *count, struct bc_err *);
 
 /* Per-kind digests of the live objects, for "in sync?" in one exchange. */
 #define BC_FEED_BUCKETS	16

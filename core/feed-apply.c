@@ -519,7 +519,7 @@ static const char SQL_SNAP_CLEAR[] = "DELETE FROM temp.feed_snap";
 static const char SQL_SNAP_ADD[] =
     "INSERT OR IGNORE INTO temp.feed_snap VALUES (?1, ?2)";
 /* live here, absent there, and not a change of ours it has not seen */
-static const char SQL_SNAP_GONE[] = "SELECT key FROM sync_meta m "
+static const char SQL_SNAP_GONE[] = "SELECT key, hlc FROM sync_meta m "
     "WHERE kind = ?1 AND deleted = 0 AND NOT (origin = ?2 AND seq > ?3) "
     "AND NOT EXISTS (SELECT 1 FROM temp.feed_snap f "
     "WHERE f.kind = m.kind AND f.key = m.key)";
@@ -544,12 +544,17 @@ snapshot_keys(struct apply *a, const struct doc *d)
 	return rc;
 }
 
-/* Deletes the objects of kind the peer's snapshot lacks. */
+/*
+ * Deletes the objects of kind the peer's snapshot lacks.  The peer no
+ * longer has them, so the deletions are recorded as its own (origin the
+ * peer, at the object's last clock) and are not sent back to it: a
+ * tombstone there would only move its feed floor past our position.
+ */
 static int
 snapshot_gone(struct apply *a, const char *kind)
 {
 	sqlite3_stmt *list;
-	char **keys = NULL, **k;
+	struct gone { char *key; long long hlc; } *v = NULL, *nv;
 	size_t n = 0, i;
 	int rc = BC_OK, step;
 
@@ -561,28 +566,30 @@ snapshot_gone(struct apply *a, const char *kind)
 	bc_bind_text(list, 2, a->self);
 	sqlite3_bind_int64(list, 3, a->acked);
 	while (rc == BC_OK && (step = sqlite3_step(list)) == SQLITE_ROW) {
-		if ((k = realloc(keys, (n + 1) * sizeof(*keys))) == NULL ||
-		    (k[n] = strdup((const char *)sqlite3_column_text(list,
+		if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL ||
+		    (nv[n].key = strdup((const char *)sqlite3_column_text(list,
 		    0))) == NULL) {
-			if (k != NULL)
-				keys = k;
+			if (nv != NULL)
+				v = nv;
 			rc = bc_err_set(a->err, BC_ENOMEM, "out of memory");
 			break;
 		}
-		keys = k;
-		n++;
+		v = nv;
+		v[n++].hlc = sqlite3_column_int64(list, 1);
 	}
 	if (rc == BC_OK && step != SQLITE_DONE)
 		rc = bc_sqlite_err(a->s, step, a->err, "apply snapshot");
 	sqlite3_finalize(list);
 	for (i = 0; rc == BC_OK && i < n; i++) {
-		if ((rc = bc_doc_apply(a->s, kind, keys[i], NULL, a->err)) ==
-		    BC_OK)
-			a->res->deleted++;
+		if ((rc = bc_doc_apply(a->s, kind, v[i].key, NULL, a->err)) ||
+		    (rc = bc_sync_copy_add(a->s, kind, v[i].key, v[i].hlc,
+		    a->peer, NULL, 1, a->err)))
+			break;
+		a->res->deleted++;
 	}
 	for (i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
+		free(v[i].key);
+	free(v);
 	return rc;
 }
 
@@ -627,10 +634,15 @@ run(struct apply *a, struct doc *d)
 	if (d->acked > a->seq)
 		d->acked = a->seq;
 	if (d->acked > a->acked && (rc = bc_feed_ack(a->s, a->peer, d->acked,
-	    -1, NULL, a->err)) == BC_OK)
-		a->acked = d->acked;
-	if (rc)
+	    -1, NULL, a->err)))
 		return rc;
+	/*
+	 * The document is judged by what the peer knew when it wrote it:
+	 * it may have applied more of ours since, and a change of ours it
+	 * applied after writing a snapshot is not in that snapshot.
+	 */
+	if (d->acked >= 0)
+		a->acked = d->acked;
 	if (!d->snapshot && d->after > applied)
 		return bc_err_set(a->err, BC_ERULE, "changes of site '%s' "
 		    "start after position %lld, this store applied them up to "

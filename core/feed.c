@@ -304,13 +304,13 @@ bc_feed_write_changes_as(bc_store *s, FILE *f, const char *as_site,
 }
 
 int
-bc_feed_write_snapshot(bc_store *s, FILE *f, long long *seq, size_t *count,
-    struct bc_err *err)
+bc_feed_write_snapshot(bc_store *s, FILE *f, const char *reader,
+    long long *seq, size_t *count, struct bc_err *err)
 {
 	struct bc_feed_writer fw;
 	sqlite3_stmt *st;
 	char *site = NULL;
-	long long floor;
+	long long floor, acked = -1;
 	size_t i;
 	int rc, step;
 
@@ -318,7 +318,8 @@ bc_feed_write_snapshot(bc_store *s, FILE *f, long long *seq, size_t *count,
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
 	if ((rc = site_row(s, &site, seq, &floor, err)) ||
-	    (rc = bc_feed_xml_begin(&fw, f, site, "snapshot", 0, *seq, -1,
+	    (reader != NULL && (rc = reader_applied(s, reader, &acked, err))) ||
+	    (rc = bc_feed_xml_begin(&fw, f, site, "snapshot", 0, *seq, acked,
 	    err)))
 		goto out;
 	for (i = 0; rc == BC_OK && i < BC_FEED_KINDS; i++) {

@@ -273,9 +273,9 @@ snapshot(struct MHD_Connection *c, struct bcsync *b)
 	long long seq;
 	size_t count;
 	MHD_RESULT ret;
-	char v[32];
+	char v[32], *peer;
 	off_t size;
-	int fd;
+	int fd, rc;
 
 	/* a file, not memory: a snapshot is the size of the store */
 	if ((f = tmpfile()) == NULL) {
@@ -283,8 +283,15 @@ snapshot(struct MHD_Connection *c, struct bcsync *b)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, b,
 		    "cannot write snapshot\n");
 	}
-	if (open_store(b, &s, &err) != BC_OK ||
-	    bc_feed_write_snapshot(s, f, &seq, &count, &err) != BC_OK) {
+	pthread_mutex_lock(&b->lock);
+	peer = b->conf.peer_name != NULL ? strdup(b->conf.peer_name) : NULL;
+	pthread_mutex_unlock(&b->lock);
+	/* with how far we applied the peer's feed, in the same read */
+	rc = open_store(b, &s, &err);
+	if (rc == BC_OK)
+		rc = bc_feed_write_snapshot(s, f, peer, &seq, &count, &err);
+	free(peer);
+	if (rc != BC_OK) {
 		bc_store_close(s);
 		fclose(f);
 		log_warnx("snapshot: %s", err.msg);

@@ -2169,7 +2169,7 @@ test_feed_snapshot_and_purge(void)
 {
 	struct bc_feed_result res;
 	struct two t;
-	char *doc = NULL;
+	char *doc = NULL, *doc2;
 	long long seq, last;
 	size_t count, len, purged = 0;
 	FILE *f;
@@ -2198,7 +2198,7 @@ test_feed_snapshot_and_purge(void)
 	}
 	if ((f = open_memstream(&doc, &len)) == NULL)
 		goto out;
-	ST(bc_feed_write_snapshot(t.a, f, &seq, &count, &t.err), BC_OK,
+	ST(bc_feed_write_snapshot(t.a, f, "west", &seq, &count, &t.err), BC_OK,
 	    &t.err);
 	fclose(f);
 	ST(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err), BC_OK,
@@ -2207,6 +2207,66 @@ test_feed_snapshot_and_purge(void)
 	INT_EQ(res.deleted, 1);		/* bob, lost at east */
 	INT_EQ(res.seq, seq);
 	IN_SYNC(&t);
+	/* bob's deletion came from east: it is not sent back */
+	doc2 = feed_changes(t.b, 0, "east", 0, &last, &count, &len);
+	INT_EQ(count, 0);
+	free(doc2);
+out:
+	free(doc);
+	two_teardown(&t);
+}
+
+/*
+ * The peer applies a change of ours after writing its snapshot, and says
+ * so before the snapshot arrives: the change is not in the snapshot, yet
+ * it is no deletion.  The snapshot is judged by what the peer knew when
+ * it wrote it (its c:acked), not by what it acknowledged since.
+ */
+static void
+test_feed_snapshot_race(void)
+{
+	struct bc_feed_result res;
+	struct bc_feed_state st;
+	struct two t;
+	char *doc = NULL, *doc2;
+	long long seq, last, at;
+	size_t count, len, purged = 0;
+	FILE *f;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0 ||
+	    feed_pass(t.a, "east", t.b, "west", &res) != 0 ||
+	    feed_pass(t.b, "west", t.a, "east", &res) != 0)
+		goto out;
+	ST(bc_person_delete(t.a, "bob", &t.err), BC_OK, &t.err);
+	ST(bc_feed_ack(t.a, "west", -1, 0, &purged, &t.err), BC_OK, &t.err);
+	INT_EQ(purged, 1);
+	/* west's own change, then east's snapshot without it */
+	ST(mk_login(t.b, "3001", &t.err), BC_OK, &t.err);
+	if ((f = open_memstream(&doc, &len)) == NULL)
+		goto out;
+	ST(bc_feed_write_snapshot(t.a, f, "west", &seq, &count, &t.err), BC_OK,
+	    &t.err);
+	fclose(f);
+	TRUE_MSG(strstr(doc, "c:acked=") != NULL, "the snapshot says what "
+	    "east applied of west");
+	/* east applies it, and asks west for what follows */
+	if (feed_pass(t.b, "west", t.a, "east", &res) != 0)
+		goto out;
+	INT_EQ(res.applied, 1);
+	ST(bc_feed_state_get(t.a, "west", &st, &t.err), BC_OK, &t.err);
+	at = st.applied;
+	bc_feed_state_clear(&st);
+	ST(bc_feed_ack(t.b, "east", at, -1, NULL, &t.err), BC_OK, &t.err);
+	/* the snapshot arrives: bob goes, 3001 stays */
+	ST(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err), BC_OK,
+	    &t.err);
+	INT_EQ(res.deleted, 1);
+	FIELD_EQ(t.b, "login", "3001", "code", "3001");
+	IN_SYNC(&t);
+	/* and bob's deletion is not sent back to east */
+	doc2 = feed_changes(t.b, at, "east", 0, &last, &count, &len);
+	INT_EQ(count, 0);
+	free(doc2);
 out:
 	free(doc);
 	two_teardown(&t);
@@ -2274,6 +2334,7 @@ suite_sync_feed(void)
 		{ "refused", test_feed_refused },
 		{ "hlc_range", test_feed_hlc_range },
 		{ "snapshot_and_purge", test_feed_snapshot_and_purge },
+		{ "snapshot_race", test_feed_snapshot_race },
 		{ "pending_reference", test_feed_pending_reference },
 		{ NULL, NULL }
 	};
