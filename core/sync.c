@@ -447,10 +447,10 @@ bc_sync_release_refs(bc_store *s, const char *kind, const char *doc,
 	int rc = BC_OK, step = SQLITE_DONE;
 	int place = strcmp(kind, "place") == 0;
 
-	step = sqlite3_prepare_v2(s->db, place ? SQL_DOC_LIST : SQL_DOC_KEYS,
-	    -1, &list, NULL);
-	if (step != SQLITE_OK)
-		return bc_sqlite_err(s, step, err, "read document");
+	/* cached: this runs once per place or person applied */
+	if ((list = bc_stmt(s, place ? SQL_DOC_LIST : SQL_DOC_KEYS,
+	    err)) == NULL)
+		return err->status;
 	sqlite3_bind_text(list, 1, doc, -1, SQLITE_STATIC);
 	sqlite3_bind_text(list, 2, place ? "$.dn" : "$.login", -1,
 	    SQLITE_STATIC);
@@ -483,7 +483,8 @@ bc_sync_release_refs(bc_store *s, const char *kind, const char *doc,
 	}
 	if (rc == BC_OK && step != SQLITE_DONE && step != SQLITE_ROW)
 		rc = bc_sqlite_err(s, step, err, "read document");
-	sqlite3_finalize(list);
+	sqlite3_reset(list);
+	sqlite3_clear_bindings(list);
 	return rc;
 }
 
