@@ -131,6 +131,56 @@ root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
 	return rc;
 }
 
+int
+bc_feed_peek(const char *buf, size_t len, int *snapshot, long long *after,
+    long long *seq, struct bc_err *err)
+{
+	xmlTextReaderPtr r;
+	char *kind = NULL, *a = NULL, *q = NULL;
+	int rc = BC_EINVAL, step;
+
+	*snapshot = 0;
+	*after = *seq = 0;
+	if (len > (size_t)INT_MAX)
+		return bc_err_set(err, BC_EINVAL, "feed document too large");
+	r = xmlReaderForMemory(buf, (int)len, "feed", NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (r == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	while ((step = xmlTextReaderRead(r)) == 1 &&
+	    xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE)
+			break;
+	if (step == 1 &&
+	    xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT &&
+	    xmlTextReaderDepth(r) == 0) {
+		kind = (char *)xmlTextReaderGetAttributeNs(r,
+		    BAD_CAST "document", BAD_CAST BC_FEED_NS);
+		a = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "after",
+		    BAD_CAST BC_FEED_NS);
+		q = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "seq",
+		    BAD_CAST BC_FEED_NS);
+		if (kind != NULL && strcmp(kind, "snapshot") == 0 &&
+		    position(q, seq) == 0) {
+			*snapshot = 1;
+			rc = BC_OK;
+		} else if (kind != NULL && strcmp(kind, "changes") == 0 &&
+		    position(q, seq) == 0 && position(a, after) == 0 &&
+		    *after <= *seq)
+			rc = BC_OK;
+	}
+	xmlFree(kind);
+	xmlFree(a);
+	xmlFree(q);
+	xmlFreeTextReader(r);
+	if (rc != BC_OK) {
+		*after = *seq = 0;
+		return bc_err_set(err, BC_EINVAL, "not a feed document "
+		    "(no c:document, c:after and c:seq on its root)");
+	}
+	return BC_OK;
+}
+
 static int
 add_object(xmlTextReaderPtr r, struct doc *d, struct bc_err *err)
 {
