@@ -514,7 +514,7 @@ pending_retry(struct apply *a, const char *kind)
 	person = strcmp(kind, "person") == 0;
 	for (i = 0; rc == BC_OK && i < n; i++) {
 		if ((place || person) && (rc = bc_sync_release_refs(a->s, kind,
-		    v[i].doc, a->err)))
+		    v[i].key, v[i].doc, a->err)))
 			break;
 		if ((rc = bc_doc_apply(a->s, kind, v[i].key, v[i].doc,
 		    a->err)) == BC_OK)
@@ -535,7 +535,8 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 	case PASS_RELEASE:
 		if (c->act != ACT_UPSERT)
 			return BC_OK;
-		return bc_sync_release_refs(a->s, c->o.kind, c->o.doc, a->err);
+		return bc_sync_release_refs(a->s, c->o.kind, c->o.key,
+		    c->o.doc, a->err);
 	case PASS_UPSERT:
 		if (c->act == ACT_META)
 			return (rc = pending_del(a, c->o.kind, c->o.key)) ? rc :

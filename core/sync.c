@@ -367,11 +367,14 @@ static const char SQL_COPY_APPLY[] = "INSERT INTO sync_meta "
     "deleted = excluded.deleted, seq = excluded.seq";
 static const char SQL_COPY_MAX[] =
     "SELECT coalesce(max(hlc), 0) FROM temp.sync_copy";
+/* (not from the object itself, ?3 / ?2: its update reassigns them) */
 static const char SQL_RELEASE_DN[] =
-    "UPDATE dn SET place_id = NULL WHERE type = CAST(?1 AS TEXT) AND number = ?2 "
-    "AND place_id IS NOT NULL";
+    "UPDATE dn SET place_id = NULL WHERE type = CAST(?1 AS TEXT) AND "
+    "number = ?2 AND place_id IS NOT NULL AND "
+    "place_id IS NOT (SELECT id FROM place WHERE name = ?3)";
 static const char SQL_RELEASE_LOGIN[] = "DELETE FROM person_login WHERE "
-    "login_id = (SELECT id FROM agent_login WHERE code = ?1)";
+    "login_id = (SELECT id FROM agent_login WHERE code = ?1) AND "
+    "person_id IS NOT (SELECT id FROM person WHERE username = ?2)";
 static const char SQL_CONFLICT_ADD[] = "INSERT INTO conflict (kind, key, "
     "local_site, local_hlc, local_doc, peer_site, peer_hlc, peer_doc, kept, "
     "detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -428,9 +431,14 @@ copy_if_same(bc_store *s, const char *kind, const char *key,
 	return same ? copy_meta(s, kind, w, err) : BC_OK;
 }
 
-/* Frees one DN ("TYPE:NUMBER", place) or agent login (person). */
+/*
+ * Frees one DN ("TYPE:NUMBER", place) or agent login (person) from any
+ * other object than key, the one about to claim it (which releases and
+ * reassigns what it holds itself when it is updated).
+ */
 static int
-release_one(bc_store *s, int place, const char *v, struct bc_err *err)
+release_one(bc_store *s, int place, const char *key, const char *v,
+    struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	const char *colon;
@@ -452,10 +460,12 @@ release_one(bc_store *s, int place, const char *v, struct bc_err *err)
 			return err->status;
 		bc_bind_text(st, 1, bc_dn_type_name(type));
 		bc_bind_text(st, 2, colon + 1);
+		bc_bind_text(st, 3, key);
 	} else {
 		if ((st = bc_stmt(s, SQL_RELEASE_LOGIN, err)) == NULL)
 			return err->status;
 		bc_bind_text(st, 1, v);
+		bc_bind_text(st, 2, key);
 	}
 	return bc_step_done(s, st, err, "free references");
 }
@@ -488,8 +498,8 @@ member_text(json_t *v, char *buf, size_t len)
  * a person's "login" map (an array's indexes), as json_each() would.
  */
 int
-bc_sync_release_refs(bc_store *s, const char *kind, const char *doc,
-    struct bc_err *err)
+bc_sync_release_refs(bc_store *s, const char *kind, const char *key,
+    const char *doc, struct bc_err *err)
 {
 	json_t *j, *c, *v;
 	const char *k;
@@ -504,7 +514,7 @@ bc_sync_release_refs(bc_store *s, const char *kind, const char *doc,
 	    NULL;
 	if (json_is_object(c)) {
 		json_object_foreach(c, k, v) {
-			if ((rc = release_one(s, place, place ?
+			if ((rc = release_one(s, place, key, place ?
 			    member_text(v, buf, sizeof(buf)) : k, err)))
 				break;
 		}
@@ -512,16 +522,17 @@ bc_sync_release_refs(bc_store *s, const char *kind, const char *doc,
 		json_array_foreach(c, i, v) {
 			snprintf(buf, sizeof(buf), "%zu", i);
 			if (!place)
-				rc = release_one(s, 0, buf, err);
+				rc = release_one(s, 0, key, buf, err);
 			else
-				rc = release_one(s, 1, member_text(v, buf,
-				    sizeof(buf)), err);
+				rc = release_one(s, 1, key, member_text(v,
+				    buf, sizeof(buf)), err);
 			if (rc)
 				break;
 		}
 	} else if (place && c != NULL)
 		/* json_each() of an atom: one row, that value */
-		rc = release_one(s, 1, member_text(c, buf, sizeof(buf)), err);
+		rc = release_one(s, 1, key, member_text(c, buf,
+		    sizeof(buf)), err);
 	json_decref(j);
 	return rc;
 }
@@ -620,7 +631,8 @@ apply_pair(const char *kind, const struct cur *a, const struct cur *b,
 		if (d.conflict && (rc = conflict(x, kind, key, &d, lose, doc)))
 			goto done;
 		if (doc != NULL)
-			rc = bc_sync_release_refs(lose_s, kind, doc, x->err);
+			rc = bc_sync_release_refs(lose_s, kind, key, doc,
+			    x->err);
 		goto done;
 	case PASS_UPSERT:
 		if (d.act == ACT_META)
