@@ -15,6 +15,7 @@
 
 #include "bc-sync.h"
 #include "store-internal.h"
+#include "sync-internal.h"
 
 static const char SQL_DOC_DN[] =
     "SELECT doc FROM sync_dn_doc WHERE type = CAST(?1 AS TEXT) AND number = ?2";
@@ -23,6 +24,14 @@ static const char SQL_DOC_PLACE[] = "SELECT doc FROM sync_place_doc "
 static const char SQL_DOC_PERSON[] = "SELECT doc FROM sync_person_doc "
     "WHERE key = ?1";
 static const char SQL_DOC_LOGIN[] = "SELECT doc FROM sync_login_doc "
+    "WHERE key = ?1";
+static const char SQL_HASH_DN[] = "SELECT bc_hash(doc) FROM sync_dn_doc "
+    "WHERE type = CAST(?1 AS TEXT) AND number = ?2";
+static const char SQL_HASH_PLACE[] = "SELECT bc_hash(doc) FROM sync_place_doc "
+    "WHERE key = ?1";
+static const char SQL_HASH_PERSON[] = "SELECT bc_hash(doc) FROM "
+    "sync_person_doc WHERE key = ?1";
+static const char SQL_HASH_LOGIN[] = "SELECT bc_hash(doc) FROM sync_login_doc "
     "WHERE key = ?1";
 
 /* Splits a DN key TYPE:NUMBER. */
@@ -46,35 +55,52 @@ dn_key(const char *key, enum bc_dn_type *type, const char **number,
 	return BC_OK;
 }
 
+/*
+ * The statement reading the document of kind/key (hash: its bc_hash()
+ * instead), bound; NULL with err set.
+ */
+static sqlite3_stmt *
+doc_stmt(bc_store *s, const char *kind, const char *key, int hash,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	enum bc_dn_type type;
+	const char *number, *sql;
+
+	if (strcmp(kind, "dn") == 0) {
+		if (dn_key(key, &type, &number, err))
+			return NULL;
+		if ((st = bc_stmt(s, hash ? SQL_HASH_DN : SQL_DOC_DN,
+		    err)) == NULL)
+			return NULL;
+		bc_bind_text(st, 1, bc_dn_type_name(type));
+		bc_bind_text(st, 2, number);
+		return st;
+	}
+	sql = strcmp(kind, "place") == 0 ? (hash ? SQL_HASH_PLACE :
+	    SQL_DOC_PLACE) : strcmp(kind, "person") == 0 ? (hash ?
+	    SQL_HASH_PERSON : SQL_DOC_PERSON) : strcmp(kind, "login") == 0 ?
+	    (hash ? SQL_HASH_LOGIN : SQL_DOC_LOGIN) : NULL;
+	if (sql == NULL) {
+		bc_err_set(err, BC_EINVAL, "unknown kind '%s'", kind);
+		return NULL;
+	}
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return NULL;
+	bc_bind_text(st, 1, key);
+	return st;
+}
+
 int
 bc_doc_get(bc_store *s, const char *kind, const char *key, char **doc,
     struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	enum bc_dn_type type;
-	const char *number;
 	int rc, nomem = 0;
 
 	*doc = NULL;
-	if (strcmp(kind, "dn") == 0) {
-		if ((rc = dn_key(key, &type, &number, err)))
-			return rc;
-		if ((st = bc_stmt(s, SQL_DOC_DN, err)) == NULL)
-			return err->status;
-		bc_bind_text(st, 1, bc_dn_type_name(type));
-		bc_bind_text(st, 2, number);
-	} else {
-		const char *sql = strcmp(kind, "place") == 0 ? SQL_DOC_PLACE :
-		    strcmp(kind, "person") == 0 ? SQL_DOC_PERSON :
-		    strcmp(kind, "login") == 0 ? SQL_DOC_LOGIN : NULL;
-
-		if (sql == NULL)
-			return bc_err_set(err, BC_EINVAL, "unknown kind '%s'",
-			    kind);
-		if ((st = bc_stmt(s, sql, err)) == NULL)
-			return err->status;
-		bc_bind_text(st, 1, key);
-	}
+	if ((st = doc_stmt(s, kind, key, 0, err)) == NULL)
+		return err->status;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*doc = bc_column_dup(st, 0, &nomem);
@@ -83,6 +109,27 @@ bc_doc_get(bc_store *s, const char *kind, const char *key, char **doc,
 		return bc_sqlite_err(s, rc, err, "read document");
 	if (nomem)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	return BC_OK;
+}
+
+int
+bc_doc_hash(bc_store *s, const char *kind, const char *key, char *h,
+    size_t hlen, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	const char *t;
+	int rc;
+
+	h[0] = '\0';
+	if ((st = doc_stmt(s, kind, key, 1, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (t = (const char *)sqlite3_column_text(st,
+	    0)) != NULL)
+		snprintf(h, hlen, "%s", t);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read document");
 	return BC_OK;
 }
 

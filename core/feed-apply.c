@@ -277,7 +277,6 @@ doc_clear(struct doc *d)
 
 static const char SQL_LOCAL[] = "SELECT hlc, origin, hash, deleted, seq "
     "FROM sync_meta WHERE kind = ?1 AND key = ?2";
-static const char SQL_HASH[] = "SELECT bc_hash(?1)";
 static const char SQL_CURSOR[] = "SELECT coalesce((SELECT applied FROM "
     "sync_feed WHERE peer = ?1), 0), coalesce((SELECT acked FROM sync_feed "
     "WHERE peer = ?1), 0), seq FROM site";
@@ -416,23 +415,7 @@ pending_del(struct apply *a, const char *kind, const char *key)
 static int
 local_hash(struct apply *a, const char *kind, const char *key, char *h)
 {
-	sqlite3_stmt *st;
-	char *now = NULL;
-	int rc;
-
-	h[0] = '\0';
-	if ((rc = bc_doc_get(a->s, kind, key, &now, a->err)) || now == NULL)
-		return rc;
-	if ((st = bc_stmt(a->s, SQL_HASH, a->err)) == NULL) {
-		free(now);
-		return a->err->status;
-	}
-	bc_bind_text(st, 1, now);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(h, 17, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	free(now);
-	return BC_OK;
+	return bc_doc_hash(a->s, kind, key, h, 17, a->err);
 }
 
 /*
