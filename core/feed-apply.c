@@ -291,6 +291,7 @@ struct apply {
 	const char		*self, *peer;
 	long long		 acked;
 	long long		 seq;		/* this store's last position */
+	int			 pending;	/* sync_pending may hold rows */
 	struct bc_feed_result	*res;
 	struct bc_err		*err;
 };
@@ -399,10 +400,16 @@ static const char SQL_PENDING_STALE[] = "DELETE FROM sync_pending "
 static const char SQL_PENDING_LIST[] = "SELECT key, hlc, origin, hash, doc "
     "FROM sync_pending WHERE kind = ?1";
 
+static const char SQL_PENDING_ANY[] =
+    "SELECT EXISTS (SELECT 1 FROM sync_pending)";
+
 static int
 pending_del(struct apply *a, const char *kind, const char *key)
 {
 	sqlite3_stmt *st;
+
+	if (!a->pending)
+		return BC_OK;	/* nothing waits: no statement per object */
 
 	if ((st = bc_stmt(a->s, SQL_PENDING_DEL, a->err)) == NULL)
 		return a->err->status;
@@ -451,6 +458,7 @@ settle(struct apply *a, const struct bc_feed_obj *o, int *same)
 	bc_bind_text(st, 6, o->doc);
 	if ((rc = bc_step_done(a->s, st, a->err, "record pending object")))
 		return rc;
+	a->pending = 1;
 	return bc_sync_copy_add(a->s, o->kind, o->key, o->hlc, o->origin,
 	    h[0] != '\0' ? h : NULL, 0, a->err);
 }
@@ -657,12 +665,19 @@ run(struct apply *a, struct doc *d)
 	sqlite3_stmt *st;
 	long long applied;
 	size_t i, p;
-	int rc, retry_place = 0, retry_person = 0;
+	int rc, step, retry_place = 0, retry_person = 0;
 
 	/* changes made around the library count as ours, first */
 	if ((rc = bc_meta_flush(a->s, a->err)) ||
 	    (rc = cursor(a, &applied, a->err)))
 		return rc;
+	if ((st = bc_stmt(a->s, SQL_PENDING_ANY, a->err)) == NULL)
+		return a->err->status;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		a->pending = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW)
+		return bc_sqlite_err(a->s, step, a->err, "read pending");
 	/* what the peer knew of ours when it wrote the document (it cannot
 	 * have applied positions this store never issued) */
 	if (d->acked > a->seq)
