@@ -126,6 +126,16 @@ struct bc_feed_result {
  * named after the document's own site (bcadm's local copy of a remote
  * site; peer is then that name).
  */
+/*
+ * What a feed document says of itself, read from its root element only
+ * (nothing is checked beyond it): *snapshot whether it is a snapshot,
+ * *after its c:after (0 for a snapshot), *seq its c:seq.  BC_EINVAL
+ * when the root does not carry them.  A puller uses it to ask for the
+ * next document while this one is applied.
+ */
+int	bc_feed_peek(const char *buf, size_t len, int *snapshot,
+	    long long *after, long long *seq, struct bc_err *);
+
 #define BC_FEED_FORCE	0x1
 #define BC_FEED_MIRROR	0x2
 int	bc_feed_apply(bc_store *, const char *peer, const char *buf,

@@ -281,7 +281,7 @@ bc_conf_init(struct bc_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->busy_timeout = BC_BUSY_TIMEOUT_DEFAULT;
-	c->sync_batch = 5000;
+	c->sync_batch = 20000;
 	c->sync_max_body = 64 * 1024 * 1024;
 	c->sync_retain = 7 * 86400;
 	c->sync_retry = 1000;

@@ -3,8 +3,9 @@
  * the sync_*_doc views, applying one to a store through the object API
  * (so every rule still holds), and comparing two field by field.
  *
- * Documents are JSON texts built by SQLite; they are parsed with SQLite's
- * JSON functions on the store's own connection.
+ * Documents are JSON texts built by SQLite; a document applied is parsed
+ * once with jansson (its fields read from that, not one SQLite
+ * json_extract() per field).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "bc-sync.h"
 #include "store-internal.h"
+#include "sync-internal.h"
 
 static const char SQL_DOC_DN[] =
     "SELECT doc FROM sync_dn_doc WHERE type = CAST(?1 AS TEXT) AND number = ?2";
@@ -22,6 +24,14 @@ static const char SQL_DOC_PLACE[] = "SELECT doc FROM sync_place_doc "
 static const char SQL_DOC_PERSON[] = "SELECT doc FROM sync_person_doc "
     "WHERE key = ?1";
 static const char SQL_DOC_LOGIN[] = "SELECT doc FROM sync_login_doc "
+    "WHERE key = ?1";
+static const char SQL_HASH_DN[] = "SELECT bc_hash(doc) FROM sync_dn_doc "
+    "WHERE type = CAST(?1 AS TEXT) AND number = ?2";
+static const char SQL_HASH_PLACE[] = "SELECT bc_hash(doc) FROM sync_place_doc "
+    "WHERE key = ?1";
+static const char SQL_HASH_PERSON[] = "SELECT bc_hash(doc) FROM "
+    "sync_person_doc WHERE key = ?1";
+static const char SQL_HASH_LOGIN[] = "SELECT bc_hash(doc) FROM sync_login_doc "
     "WHERE key = ?1";
 
 /* Splits a DN key TYPE:NUMBER. */
@@ -45,35 +55,52 @@ dn_key(const char *key, enum bc_dn_type *type, const char **number,
 	return BC_OK;
 }
 
+/*
+ * The statement reading the document of kind/key (hash: its bc_hash()
+ * instead), bound; NULL with err set.
+ */
+static sqlite3_stmt *
+doc_stmt(bc_store *s, const char *kind, const char *key, int hash,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	enum bc_dn_type type;
+	const char *number, *sql;
+
+	if (strcmp(kind, "dn") == 0) {
+		if (dn_key(key, &type, &number, err))
+			return NULL;
+		if ((st = bc_stmt(s, hash ? SQL_HASH_DN : SQL_DOC_DN,
+		    err)) == NULL)
+			return NULL;
+		bc_bind_text(st, 1, bc_dn_type_name(type));
+		bc_bind_text(st, 2, number);
+		return st;
+	}
+	sql = strcmp(kind, "place") == 0 ? (hash ? SQL_HASH_PLACE :
+	    SQL_DOC_PLACE) : strcmp(kind, "person") == 0 ? (hash ?
+	    SQL_HASH_PERSON : SQL_DOC_PERSON) : strcmp(kind, "login") == 0 ?
+	    (hash ? SQL_HASH_LOGIN : SQL_DOC_LOGIN) : NULL;
+	if (sql == NULL) {
+		bc_err_set(err, BC_EINVAL, "unknown kind '%s'", kind);
+		return NULL;
+	}
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return NULL;
+	bc_bind_text(st, 1, key);
+	return st;
+}
+
 int
 bc_doc_get(bc_store *s, const char *kind, const char *key, char **doc,
     struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	enum bc_dn_type type;
-	const char *number;
 	int rc, nomem = 0;
 
 	*doc = NULL;
-	if (strcmp(kind, "dn") == 0) {
-		if ((rc = dn_key(key, &type, &number, err)))
-			return rc;
-		if ((st = bc_stmt(s, SQL_DOC_DN, err)) == NULL)
-			return err->status;
-		bc_bind_text(st, 1, bc_dn_type_name(type));
-		bc_bind_text(st, 2, number);
-	} else {
-		const char *sql = strcmp(kind, "place") == 0 ? SQL_DOC_PLACE :
-		    strcmp(kind, "person") == 0 ? SQL_DOC_PERSON :
-		    strcmp(kind, "login") == 0 ? SQL_DOC_LOGIN : NULL;
-
-		if (sql == NULL)
-			return bc_err_set(err, BC_EINVAL, "unknown kind '%s'",
-			    kind);
-		if ((st = bc_stmt(s, sql, err)) == NULL)
-			return err->status;
-		bc_bind_text(st, 1, key);
-	}
+	if ((st = doc_stmt(s, kind, key, 0, err)) == NULL)
+		return err->status;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*doc = bc_column_dup(st, 0, &nomem);
@@ -85,46 +112,28 @@ bc_doc_get(bc_store *s, const char *kind, const char *key, char **doc,
 	return BC_OK;
 }
 
-/* ---- reading fields of a document ---------------------------------- */
-
-static const char SQL_JSON_FIELD[] = "SELECT json_extract(?1, ?2)";
-
-/* A text field of doc ($.name) into *out (NULL for null/absent). */
-static int
-doc_text(bc_store *s, const char *doc, const char *path, char **out,
-    struct bc_err *err)
+int
+bc_doc_hash(bc_store *s, const char *kind, const char *key, char *h,
+    size_t hlen, struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	int rc, nomem = 0;
-
-	free(*out);
-	*out = NULL;
-	if ((st = bc_stmt(s, SQL_JSON_FIELD, err)) == NULL)
-		return err->status;
-	bc_bind_text(st, 1, doc);
-	bc_bind_text(st, 2, path);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = bc_column_dup(st, 0, &nomem);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return bc_sqlite_err(s, rc, err, "read document");
-	return nomem ? bc_err_set(err, BC_ENOMEM, "out of memory") : BC_OK;
-}
-
-static int
-doc_int(bc_store *s, const char *doc, const char *path, int *out,
-    struct bc_err *err)
-{
-	char *t = NULL;
+	const char *t;
 	int rc;
 
-	if ((rc = doc_text(s, doc, path, &t, err)))
-		return rc;
-	*out = t != NULL ? atoi(t) : 0;
-	free(t);
+	h[0] = '\0';
+	if ((st = doc_stmt(s, kind, key, 1, err)) == NULL)
+		return err->status;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (t = (const char *)sqlite3_column_text(st,
+	    0)) != NULL)
+		snprintf(h, hlen, "%s", t);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read document");
 	return BC_OK;
 }
+
+/* ---- reading fields of a document ---------------------------------- */
 
 /* A JSON atom as text: strings as they are, numbers in decimal, NULL
  * for null and anything else. */
@@ -146,28 +155,73 @@ json_text(json_t *v, char *buf, size_t len)
 }
 
 /*
- * Calls fn(key, value) for each member of the object or array at path
- * ("$.name"): an array's keys are the indexes; numbers come as their
- * decimal text, null as NULL.  Parsed with jansson: SQLite's json_each
- * would need a statement of its own per call (fn may read other fields).
+ * A field of the parsed document j ("$.name") into *out as text, as
+ * SQLite's json_extract() gives it: strings as they are, numbers in
+ * decimal, true and false as 1 and 0, a list or map as its JSON text,
+ * NULL for null or absent.  The document is parsed once per object
+ * (bc_doc_apply()), not once per field.
  */
 static int
-doc_each(bc_store *s, const char *doc, const char *path,
+doc_text(json_t *j, const char *path, char **out, struct bc_err *err)
+{
+	json_t *v;
+	const char *t;
+	char buf[64];
+
+	free(*out);
+	*out = NULL;
+	if (strncmp(path, "$.", 2) != 0)
+		return bc_err_set(err, BC_EINTERNAL, "bad document path '%s'",
+		    path);
+	if ((v = json_object_get(j, path + 2)) == NULL || json_is_null(v))
+		return BC_OK;
+	if (json_is_real(v)) {
+		snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
+		t = buf;
+	} else if (json_is_object(v) || json_is_array(v)) {
+		if ((*out = json_dumps(v, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER)) == NULL)
+			return bc_err_set(err, BC_ENOMEM, "out of memory");
+		return BC_OK;
+	} else
+		t = json_text(v, buf, sizeof(buf));
+	if (t != NULL && (*out = strdup(t)) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	return BC_OK;
+}
+
+static int
+doc_int(json_t *j, const char *path, int *out, struct bc_err *err)
+{
+	char *t = NULL;
+	int rc;
+
+	if ((rc = doc_text(j, path, &t, err)))
+		return rc;
+	*out = t != NULL ? atoi(t) : 0;
+	free(t);
+	return BC_OK;
+}
+
+/*
+ * Calls fn(key, value) for each member of the object or array at path
+ * ("$.name") of the parsed document j: an array's keys are the indexes;
+ * numbers come as their decimal text, null as NULL.
+ */
+static int
+doc_each(json_t *j, const char *path,
     int (*fn)(void *, const char *, const char *, struct bc_err *),
     void *arg, struct bc_err *err)
 {
-	json_t *j, *c, *v;
+	json_t *c, *v;
 	const char *k;
 	char kb[32], vb[32];
 	size_t i;
 	int rc = BC_OK;
 
-	(void)s;
 	if (strncmp(path, "$.", 2) != 0)
 		return bc_err_set(err, BC_EINTERNAL, "bad document path '%s'",
 		    path);
-	if ((j = json_loads(doc, 0, NULL)) == NULL)
-		return bc_err_set(err, BC_EINVAL, "malformed document");
 	c = json_object_get(j, path + 2);
 	if (json_is_object(c)) {
 		json_object_foreach(c, k, v) {
@@ -181,7 +235,6 @@ doc_each(bc_store *s, const char *doc, const char *path,
 				break;
 		}
 	}
-	json_decref(j);
 	return rc;
 }
 
@@ -204,11 +257,10 @@ each_option(void *arg, const char *k, const char *v, struct bc_err *err)
 }
 
 static int
-doc_options(bc_store *s, const char *doc, struct bc_options *opts,
-    struct bc_err *err)
+doc_options(json_t *doc, struct bc_options *opts, struct bc_err *err)
 {
 	bc_options_clear(opts);
-	return doc_each(s, doc, "$.option", each_option, opts, err);
+	return doc_each(doc, "$.option", each_option, opts, err);
 }
 
 struct place_arg {
@@ -273,7 +325,7 @@ unreference(bc_store *s, const char *sql, const char *key,
 /* ---- applying a document ------------------------------------------- */
 
 static int
-apply_dn(bc_store *s, const char *key, const char *doc, struct bc_err *err)
+apply_dn(bc_store *s, const char *key, json_t *doc, struct bc_err *err)
 {
 	struct bc_dn dn;
 	enum bc_dn_type type;
@@ -300,11 +352,11 @@ apply_dn(bc_store *s, const char *key, const char *doc, struct bc_err *err)
 		}
 	}
 	/* association, contact and place are this site's own */
-	if ((rc = doc_text(s, doc, "$.alias", &dn.alias, err)) ||
-	    (rc = doc_text(s, doc, "$.password", &dn.password, err)) ||
-	    (rc = doc_text(s, doc, "$.register", &reg, err)) ||
-	    (rc = doc_int(s, doc, "$.enabled", &dn.enabled, err)) ||
-	    (rc = doc_options(s, doc, &dn.options, err)))
+	if ((rc = doc_text(doc, "$.alias", &dn.alias, err)) ||
+	    (rc = doc_text(doc, "$.password", &dn.password, err)) ||
+	    (rc = doc_text(doc, "$.register", &reg, err)) ||
+	    (rc = doc_int(doc, "$.enabled", &dn.enabled, err)) ||
+	    (rc = doc_options(doc, &dn.options, err)))
 		goto done;
 	if (reg == NULL || bc_register_parse(reg, &dn.reg) != 0) {
 		rc = bc_err_set(err, BC_EINVAL, "document of dn '%s': bad "
@@ -319,7 +371,7 @@ done:
 }
 
 static int
-apply_place(bc_store *s, const char *key, const char *doc,
+apply_place(bc_store *s, const char *key, json_t *doc,
     struct bc_err *err)
 {
 	struct bc_place p;
@@ -344,9 +396,9 @@ apply_place(bc_store *s, const char *key, const char *doc,
 		free(p.dns[--p.ndns].number);
 	pa.s = s;
 	pa.p = &p;
-	if ((rc = doc_int(s, doc, "$.enabled", &p.enabled, err)) == BC_OK &&
-	    (rc = doc_each(s, doc, "$.dn", each_place_dn, &pa, err)) == BC_OK &&
-	    (rc = doc_options(s, doc, &p.options, err)) == BC_OK)
+	if ((rc = doc_int(doc, "$.enabled", &p.enabled, err)) == BC_OK &&
+	    (rc = doc_each(doc, "$.dn", each_place_dn, &pa, err)) == BC_OK &&
+	    (rc = doc_options(doc, &p.options, err)) == BC_OK)
 		rc = exists ? bc_place_update(s, &p, err) :
 		    bc_place_add(s, &p, err);
 	bc_place_clear(&p);
@@ -354,7 +406,7 @@ apply_place(bc_store *s, const char *key, const char *doc,
 }
 
 static int
-apply_person(bc_store *s, const char *key, const char *doc,
+apply_person(bc_store *s, const char *key, json_t *doc,
     struct bc_err *err)
 {
 	struct bc_person p;
@@ -370,7 +422,7 @@ apply_person(bc_store *s, const char *key, const char *doc,
 		bc_person_clear(&p);
 		return exists ? bc_person_delete(s, key, err) : BC_OK;
 	}
-	if ((rc = doc_int(s, doc, "$.agent", &agent, err)))
+	if ((rc = doc_int(doc, "$.agent", &agent, err)))
 		goto done;
 	/* the agent flag is fixed at creation: a changed one is a new person */
 	if (exists && !p.agent != !agent) {
@@ -388,17 +440,17 @@ apply_person(bc_store *s, const char *key, const char *doc,
 	p.agent = agent;
 	while (p.nlogins > 0)
 		free(p.logins[--p.nlogins].code);
-	if ((rc = doc_text(s, doc, "$.first", &p.first, err)) ||
-	    (rc = doc_text(s, doc, "$.last", &p.last, err)) ||
-	    (rc = doc_text(s, doc, "$.employee-id", &p.employee_id, err)) ||
-	    (rc = doc_text(s, doc, "$.preferred-site", &p.preferred_site,
+	if ((rc = doc_text(doc, "$.first", &p.first, err)) ||
+	    (rc = doc_text(doc, "$.last", &p.last, err)) ||
+	    (rc = doc_text(doc, "$.employee-id", &p.employee_id, err)) ||
+	    (rc = doc_text(doc, "$.preferred-site", &p.preferred_site,
 	    err)) ||
-	    (rc = doc_text(s, doc, "$.place", &p.place, err)) ||
-	    (rc = doc_int(s, doc, "$.enabled", &p.enabled, err)))
+	    (rc = doc_text(doc, "$.place", &p.place, err)) ||
+	    (rc = doc_int(doc, "$.enabled", &p.enabled, err)))
 		goto done;
 	pa.s = s;
 	pa.p = &p;
-	if ((rc = doc_each(s, doc, "$.login", each_login, &pa, err)))
+	if ((rc = doc_each(doc, "$.login", each_login, &pa, err)))
 		goto done;
 	/* a default place the store lacks is left out */
 	if (p.place != NULL &&
@@ -414,7 +466,7 @@ done:
 }
 
 static int
-apply_login(bc_store *s, const char *key, const char *doc,
+apply_login(bc_store *s, const char *key, json_t *doc,
     struct bc_err *err)
 {
 	struct bc_login l;
@@ -434,12 +486,12 @@ apply_login(bc_store *s, const char *key, const char *doc,
 	}
 	if (!exists && (l.code = strdup(key)) == NULL)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
-	if ((rc = doc_text(s, doc, "$.password", &l.password, err)) == BC_OK &&
-	    (rc = doc_text(s, doc, "$.override", &l.override, err)) == BC_OK &&
-	    (rc = doc_int(s, doc, "$.use-override", &l.use_override,
+	if ((rc = doc_text(doc, "$.password", &l.password, err)) == BC_OK &&
+	    (rc = doc_text(doc, "$.override", &l.override, err)) == BC_OK &&
+	    (rc = doc_int(doc, "$.use-override", &l.use_override,
 	    err)) == BC_OK &&
-	    (rc = doc_int(s, doc, "$.enabled", &l.enabled, err)) == BC_OK &&
-	    (rc = doc_options(s, doc, &l.options, err)) == BC_OK)
+	    (rc = doc_int(doc, "$.enabled", &l.enabled, err)) == BC_OK &&
+	    (rc = doc_options(doc, &l.options, err)) == BC_OK)
 		rc = exists ? bc_login_update(s, &l, err) :
 		    bc_login_add(s, &l, err);
 	bc_login_clear(&l);
@@ -450,20 +502,31 @@ int
 bc_doc_apply(bc_store *s, const char *kind, const char *key, const char *doc,
     struct bc_err *err)
 {
+	json_t *j = NULL;
 	int rc;
 
-	if ((rc = bc_tx_begin(s, err)))
+	if (doc != NULL)
+		j = json_loads(doc, 0, NULL);	/* not inside json_is_object():
+						   a macro, it parses twice */
+	if (doc != NULL && !json_is_object(j)) {
+		json_decref(j);
+		return bc_err_set(err, BC_EINVAL, "malformed document");
+	}
+	if ((rc = bc_tx_begin(s, err))) {
+		json_decref(j);
 		return rc;
+	}
 	if (strcmp(kind, "dn") == 0)
-		rc = apply_dn(s, key, doc, err);
+		rc = apply_dn(s, key, j, err);
 	else if (strcmp(kind, "place") == 0)
-		rc = apply_place(s, key, doc, err);
+		rc = apply_place(s, key, j, err);
 	else if (strcmp(kind, "person") == 0)
-		rc = apply_person(s, key, doc, err);
+		rc = apply_person(s, key, j, err);
 	else if (strcmp(kind, "login") == 0)
-		rc = apply_login(s, key, doc, err);
+		rc = apply_login(s, key, j, err);
 	else
 		rc = bc_err_set(err, BC_EINVAL, "unknown kind '%s'", kind);
+	json_decref(j);
 	return bc_tx_end(s, rc, err);
 }
 

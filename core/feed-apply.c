@@ -131,6 +131,56 @@ root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
 	return rc;
 }
 
+int
+bc_feed_peek(const char *buf, size_t len, int *snapshot, long long *after,
+    long long *seq, struct bc_err *err)
+{
+	xmlTextReaderPtr r;
+	char *kind = NULL, *a = NULL, *q = NULL;
+	int rc = BC_EINVAL, step;
+
+	*snapshot = 0;
+	*after = *seq = 0;
+	if (len > (size_t)INT_MAX)
+		return bc_err_set(err, BC_EINVAL, "feed document too large");
+	r = xmlReaderForMemory(buf, (int)len, "feed", NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (r == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	while ((step = xmlTextReaderRead(r)) == 1 &&
+	    xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE)
+			break;
+	if (step == 1 &&
+	    xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT &&
+	    xmlTextReaderDepth(r) == 0) {
+		kind = (char *)xmlTextReaderGetAttributeNs(r,
+		    BAD_CAST "document", BAD_CAST BC_FEED_NS);
+		a = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "after",
+		    BAD_CAST BC_FEED_NS);
+		q = (char *)xmlTextReaderGetAttributeNs(r, BAD_CAST "seq",
+		    BAD_CAST BC_FEED_NS);
+		if (kind != NULL && strcmp(kind, "snapshot") == 0 &&
+		    position(q, seq) == 0) {
+			*snapshot = 1;
+			rc = BC_OK;
+		} else if (kind != NULL && strcmp(kind, "changes") == 0 &&
+		    position(q, seq) == 0 && position(a, after) == 0 &&
+		    *after <= *seq)
+			rc = BC_OK;
+	}
+	xmlFree(kind);
+	xmlFree(a);
+	xmlFree(q);
+	xmlFreeTextReader(r);
+	if (rc != BC_OK) {
+		*after = *seq = 0;
+		return bc_err_set(err, BC_EINVAL, "not a feed document "
+		    "(no c:document, c:after and c:seq on its root)");
+	}
+	return BC_OK;
+}
+
 static int
 add_object(xmlTextReaderPtr r, struct doc *d, struct bc_err *err)
 {
@@ -227,7 +277,6 @@ doc_clear(struct doc *d)
 
 static const char SQL_LOCAL[] = "SELECT hlc, origin, hash, deleted, seq "
     "FROM sync_meta WHERE kind = ?1 AND key = ?2";
-static const char SQL_HASH[] = "SELECT bc_hash(?1)";
 static const char SQL_CURSOR[] = "SELECT coalesce((SELECT applied FROM "
     "sync_feed WHERE peer = ?1), 0), coalesce((SELECT acked FROM sync_feed "
     "WHERE peer = ?1), 0), seq FROM site";
@@ -242,6 +291,7 @@ struct apply {
 	const char		*self, *peer;
 	long long		 acked;
 	long long		 seq;		/* this store's last position */
+	int			 pending;	/* sync_pending may hold rows */
 	struct bc_feed_result	*res;
 	struct bc_err		*err;
 };
@@ -350,10 +400,16 @@ static const char SQL_PENDING_STALE[] = "DELETE FROM sync_pending "
 static const char SQL_PENDING_LIST[] = "SELECT key, hlc, origin, hash, doc "
     "FROM sync_pending WHERE kind = ?1";
 
+static const char SQL_PENDING_ANY[] =
+    "SELECT EXISTS (SELECT 1 FROM sync_pending)";
+
 static int
 pending_del(struct apply *a, const char *kind, const char *key)
 {
 	sqlite3_stmt *st;
+
+	if (!a->pending)
+		return BC_OK;	/* nothing waits: no statement per object */
 
 	if ((st = bc_stmt(a->s, SQL_PENDING_DEL, a->err)) == NULL)
 		return a->err->status;
@@ -366,23 +422,7 @@ pending_del(struct apply *a, const char *kind, const char *key)
 static int
 local_hash(struct apply *a, const char *kind, const char *key, char *h)
 {
-	sqlite3_stmt *st;
-	char *now = NULL;
-	int rc;
-
-	h[0] = '\0';
-	if ((rc = bc_doc_get(a->s, kind, key, &now, a->err)) || now == NULL)
-		return rc;
-	if ((st = bc_stmt(a->s, SQL_HASH, a->err)) == NULL) {
-		free(now);
-		return a->err->status;
-	}
-	bc_bind_text(st, 1, now);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(h, 17, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	free(now);
-	return BC_OK;
+	return bc_doc_hash(a->s, kind, key, h, 17, a->err);
 }
 
 /*
@@ -418,6 +458,7 @@ settle(struct apply *a, const struct bc_feed_obj *o, int *same)
 	bc_bind_text(st, 6, o->doc);
 	if ((rc = bc_step_done(a->s, st, a->err, "record pending object")))
 		return rc;
+	a->pending = 1;
 	return bc_sync_copy_add(a->s, o->kind, o->key, o->hlc, o->origin,
 	    h[0] != '\0' ? h : NULL, 0, a->err);
 }
@@ -464,7 +505,7 @@ pending_retry(struct apply *a, const char *kind)
 	person = strcmp(kind, "person") == 0;
 	for (i = 0; rc == BC_OK && i < n; i++) {
 		if ((place || person) && (rc = bc_sync_release_refs(a->s, kind,
-		    v[i].doc, a->err)))
+		    v[i].key, v[i].doc, a->err)))
 			break;
 		if ((rc = bc_doc_apply(a->s, kind, v[i].key, v[i].doc,
 		    a->err)) == BC_OK)
@@ -485,7 +526,8 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 	case PASS_RELEASE:
 		if (c->act != ACT_UPSERT)
 			return BC_OK;
-		return bc_sync_release_refs(a->s, c->o.kind, c->o.doc, a->err);
+		return bc_sync_release_refs(a->s, c->o.kind, c->o.key,
+		    c->o.doc, a->err);
 	case PASS_UPSERT:
 		if (c->act == ACT_META)
 			return (rc = pending_del(a, c->o.kind, c->o.key)) ? rc :
@@ -623,12 +665,19 @@ run(struct apply *a, struct doc *d)
 	sqlite3_stmt *st;
 	long long applied;
 	size_t i, p;
-	int rc, retry_place = 0, retry_person = 0;
+	int rc, step, retry_place = 0, retry_person = 0;
 
 	/* changes made around the library count as ours, first */
 	if ((rc = bc_meta_flush(a->s, a->err)) ||
 	    (rc = cursor(a, &applied, a->err)))
 		return rc;
+	if ((st = bc_stmt(a->s, SQL_PENDING_ANY, a->err)) == NULL)
+		return a->err->status;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		a->pending = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW)
+		return bc_sqlite_err(a->s, step, a->err, "read pending");
 	/* what the peer knew of ours when it wrote the document (it cannot
 	 * have applied positions this store never issued) */
 	if (d->acked > a->seq)

@@ -42,9 +42,15 @@ extern const size_t bc_sync_nphases;
 /* Runs one cached statement without results. */
 int	bc_sync_exec(bc_store *, const char *sql, struct bc_err *);
 
-/* Frees what doc (a place's or person's) claims, wherever it is now. */
-int	bc_sync_release_refs(bc_store *, const char *kind, const char *doc,
-	    struct bc_err *);
+/* The hash (bc_hash()) of the document of kind/key in this store into h,
+ * "" when there is none; one statement, the document is not copied. */
+int	bc_doc_hash(bc_store *, const char *kind, const char *key, char *h,
+	    size_t hlen, struct bc_err *);
+
+/* Frees what doc (the place's or person's key) claims, wherever else it
+ * is now. */
+int	bc_sync_release_refs(bc_store *, const char *kind, const char *key,
+	    const char *doc, struct bc_err *);
 
 /* Records a conflict in one store, from that store's point of view. */
 int	bc_sync_conflict_add(bc_store *, const char *kind, const char *key,

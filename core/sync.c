@@ -12,9 +12,12 @@
  * metadata of copied objects is written last, from a temporary table, so
  * that the streams being merged are never modified under them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "bc-sync.h"
 #include "store-internal.h"
@@ -364,15 +367,14 @@ static const char SQL_COPY_APPLY[] = "INSERT INTO sync_meta "
     "deleted = excluded.deleted, seq = excluded.seq";
 static const char SQL_COPY_MAX[] =
     "SELECT coalesce(max(hlc), 0) FROM temp.sync_copy";
+/* (not from the object itself, ?3 / ?2: its update reassigns them) */
 static const char SQL_RELEASE_DN[] =
-    "UPDATE dn SET place_id = NULL WHERE type = CAST(?1 AS TEXT) AND number = ?2 "
-    "AND place_id IS NOT NULL";
+    "UPDATE dn SET place_id = NULL WHERE type = CAST(?1 AS TEXT) AND "
+    "number = ?2 AND place_id IS NOT NULL AND "
+    "place_id IS NOT (SELECT id FROM place WHERE name = ?3)";
 static const char SQL_RELEASE_LOGIN[] = "DELETE FROM person_login WHERE "
-    "login_id = (SELECT id FROM agent_login WHERE code = ?1)";
-static const char SQL_DOC_LIST[] =
-    "SELECT value FROM json_each(?1, ?2) ORDER BY id";
-static const char SQL_DOC_KEYS[] =
-    "SELECT key FROM json_each(?1, ?2) ORDER BY id";
+    "login_id = (SELECT id FROM agent_login WHERE code = ?1) AND "
+    "person_id IS NOT (SELECT id FROM person WHERE username = ?2)";
 static const char SQL_CONFLICT_ADD[] = "INSERT INTO conflict (kind, key, "
     "local_site, local_hlc, local_doc, peer_site, peer_hlc, peer_doc, kept, "
     "detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -430,60 +432,108 @@ copy_if_same(bc_store *s, const char *kind, const char *key,
 }
 
 /*
- * Frees what a document is about to claim at the loser: the DNs of a
- * place (wherever they are), the agent logins of a person (whoever holds
- * them).  Runs before any place or person is written, so a DN or login
- * moving between two objects never meets its old owner.
+ * Frees one DN ("TYPE:NUMBER", place) or agent login (person) from any
+ * other object than key, the one about to claim it (which releases and
+ * reassigns what it holds itself when it is updated).
  */
-int
-bc_sync_release_refs(bc_store *s, const char *kind, const char *doc,
+static int
+release_one(bc_store *s, int place, const char *key, const char *v,
     struct bc_err *err)
 {
-	sqlite3_stmt *list, *st;
-	const char *v, *colon;
+	sqlite3_stmt *st;
+	const char *colon;
 	enum bc_dn_type type;
 	char tname[32];
 	size_t n;
-	int rc = BC_OK, step = SQLITE_DONE;
+
+	if (v == NULL)
+		return BC_OK;
+	if (place) {
+		if ((colon = strchr(v, ':')) == NULL ||
+		    (n = (size_t)(colon - v)) >= sizeof(tname))
+			return BC_OK;
+		memcpy(tname, v, n);
+		tname[n] = '\0';
+		if (bc_dn_type_parse(tname, &type) != 0)
+			return BC_OK;
+		if ((st = bc_stmt(s, SQL_RELEASE_DN, err)) == NULL)
+			return err->status;
+		bc_bind_text(st, 1, bc_dn_type_name(type));
+		bc_bind_text(st, 2, colon + 1);
+		bc_bind_text(st, 3, key);
+	} else {
+		if ((st = bc_stmt(s, SQL_RELEASE_LOGIN, err)) == NULL)
+			return err->status;
+		bc_bind_text(st, 1, v);
+		bc_bind_text(st, 2, key);
+	}
+	return bc_step_done(s, st, err, "free references");
+}
+
+/* A list member as json_each() gives its value: text, numbers in
+ * decimal, true/false as 1/0; NULL for null, lists and maps. */
+static const char *
+member_text(json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%.15g", json_real_value(v));
+	else if (json_is_true(v) || json_is_false(v))
+		snprintf(buf, len, "%d", json_is_true(v) ? 1 : 0);
+	else
+		return NULL;
+	return buf;
+}
+
+/*
+ * Frees what a document is about to claim at the loser: the DNs of a
+ * place (wherever they are), the agent logins of a person (whoever holds
+ * them).  Runs before any place or person is written, so a DN or login
+ * moving between two objects never meets its old owner.  The document
+ * is read with jansson: the values of a place's "dn" list, the keys of
+ * a person's "login" map (an array's indexes), as json_each() would.
+ */
+int
+bc_sync_release_refs(bc_store *s, const char *kind, const char *key,
+    const char *doc, struct bc_err *err)
+{
+	json_t *j, *c, *v;
+	const char *k;
+	char buf[64];
+	size_t i;
+	int rc = BC_OK;
 	int place = strcmp(kind, "place") == 0;
 
-	step = sqlite3_prepare_v2(s->db, place ? SQL_DOC_LIST : SQL_DOC_KEYS,
-	    -1, &list, NULL);
-	if (step != SQLITE_OK)
-		return bc_sqlite_err(s, step, err, "read document");
-	sqlite3_bind_text(list, 1, doc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(list, 2, place ? "$.dn" : "$.login", -1,
-	    SQLITE_STATIC);
-	while (rc == BC_OK && (step = sqlite3_step(list)) == SQLITE_ROW) {
-		v = (const char *)sqlite3_column_text(list, 0);
-		if (v == NULL)
-			continue;
-		if (place) {
-			if ((colon = strchr(v, ':')) == NULL ||
-			    (n = (size_t)(colon - v)) >= sizeof(tname))
-				continue;
-			memcpy(tname, v, n);
-			tname[n] = '\0';
-			if (bc_dn_type_parse(tname, &type) != 0)
-				continue;
-			if ((st = bc_stmt(s, SQL_RELEASE_DN, err)) == NULL) {
-				rc = err->status;
+	if ((j = json_loads(doc, JSON_DECODE_ANY, NULL)) == NULL)
+		return bc_err_set(err, BC_EINVAL, "malformed document");
+	c = json_is_object(j) ? json_object_get(j, place ? "dn" : "login") :
+	    NULL;
+	if (json_is_object(c)) {
+		json_object_foreach(c, k, v) {
+			if ((rc = release_one(s, place, key, place ?
+			    member_text(v, buf, sizeof(buf)) : k, err)))
 				break;
-			}
-			bc_bind_text(st, 1, bc_dn_type_name(type));
-			bc_bind_text(st, 2, colon + 1);
-		} else {
-			if ((st = bc_stmt(s, SQL_RELEASE_LOGIN, err)) == NULL) {
-				rc = err->status;
-				break;
-			}
-			bc_bind_text(st, 1, v);
 		}
-		rc = bc_step_done(s, st, err, "free references");
-	}
-	if (rc == BC_OK && step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = bc_sqlite_err(s, step, err, "read document");
-	sqlite3_finalize(list);
+	} else if (json_is_array(c)) {
+		json_array_foreach(c, i, v) {
+			snprintf(buf, sizeof(buf), "%zu", i);
+			if (!place)
+				rc = release_one(s, 0, key, buf, err);
+			else
+				rc = release_one(s, 1, key, member_text(v,
+				    buf, sizeof(buf)), err);
+			if (rc)
+				break;
+		}
+	} else if (place && c != NULL)
+		/* json_each() of an atom: one row, that value */
+		rc = release_one(s, 1, key, member_text(c, buf,
+		    sizeof(buf)), err);
+	json_decref(j);
 	return rc;
 }
 
@@ -581,7 +631,8 @@ apply_pair(const char *kind, const struct cur *a, const struct cur *b,
 		if (d.conflict && (rc = conflict(x, kind, key, &d, lose, doc)))
 			goto done;
 		if (doc != NULL)
-			rc = bc_sync_release_refs(lose_s, kind, doc, x->err);
+			rc = bc_sync_release_refs(lose_s, kind, key, doc,
+			    x->err);
 		goto done;
 	case PASS_UPSERT:
 		if (d.act == ACT_META)

@@ -7,6 +7,16 @@
  * (our position was purged at the peer) bootstraps from /v1/snapshot.
  * A peer that does not answer is retried every [sync] retry ms.  After
  * a document changed something, the [sync] hook runs.
+ *
+ * While a "changes" document is applied and the peer has more, the next
+ * one is fetched ahead by a second thread with its own curl handle
+ * (after= the c:seq of the document being applied, applied= the
+ * position this store has committed, so the peer does not take as
+ * applied what is not yet).
+ * It is used only when its c:after equals the position this store
+ * recorded once the apply transaction ended; anything else (the apply
+ * was refused, a 410, an error, another peer) is discarded and the next
+ * document is asked for again as above: exactly once still.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -201,6 +211,122 @@ get(struct bcsync *b, CURL *h, const struct peer *p, const char *path,
 	return code;
 }
 
+/*
+ * The next document fetched ahead while one is applied (see above).
+ * The thread owns h and bd until prefetch_join().
+ */
+struct prefetch {
+	pthread_t	 thread;
+	int		 running;	/* the thread was started */
+	int		 ready;		/* code, bd and why hold its result */
+	struct bcsync	*b;
+	CURL		*h;
+	const struct peer *p;		/* borrowed until joined */
+	char		*url, *name;	/* of the peer it asked */
+	long long	 after;		/* the position it asked after */
+	char		 path[256];
+	long		 code;
+	struct body	 bd;
+	char		 why[CURL_ERROR_SIZE + 64];
+};
+
+static void *
+prefetch_main(void *arg)
+{
+	struct prefetch *pf = arg;
+
+	pf->code = get(pf->b, pf->h, pf->p, pf->path, POLL_WAIT + 10,
+	    &pf->bd, pf->why, sizeof(pf->why));
+	return NULL;
+}
+
+static void
+prefetch_drop(struct prefetch *pf)
+{
+	free(pf->bd.buf);
+	free(pf->url);
+	free(pf->name);
+	pf->bd.buf = pf->url = pf->name = NULL;
+	pf->ready = 0;
+}
+
+/*
+ * Asks for the changes after 'after' in the background; applied is the
+ * position this store committed (the peer takes it as acknowledged).
+ */
+static void
+prefetch_start(struct bcsync *b, struct prefetch *pf, const struct peer *p,
+    long long after, long long applied)
+{
+	int e;
+
+	prefetch_drop(pf);
+	if (pf->h == NULL && (pf->h = curl_easy_init()) == NULL)
+		return;
+	pf->b = b;
+	pf->p = p;
+	pf->after = after;
+	pf->url = strdup(p->url);
+	pf->name = strdup(p->name);
+	if (pf->url == NULL || pf->name == NULL) {
+		prefetch_drop(pf);
+		return;
+	}
+	snprintf(pf->path, sizeof(pf->path), "/v1/changes?after=%lld&wait=%d&"
+	    "limit=%ld&applied=%lld", after, POLL_WAIT, p->batch, applied);
+	memset(&pf->bd, 0, sizeof(pf->bd));
+	pf->code = 0;
+	if ((e = pthread_create(&pf->thread, NULL, prefetch_main, pf)) != 0) {
+		log_warnx("prefetch: %s", strerror(e));
+		prefetch_drop(pf);
+		return;
+	}
+	pf->running = 1;
+}
+
+static void
+prefetch_join(struct prefetch *pf)
+{
+	if (!pf->running)
+		return;
+	pthread_join(pf->thread, NULL);
+	pf->running = 0;
+	pf->ready = 1;
+}
+
+/*
+ * Takes the document fetched ahead into bd when it follows exactly what
+ * this store applied (applied) from the same peer; returns 1 then.  Any
+ * other is dropped.
+ */
+static int
+prefetch_take(struct prefetch *pf, const struct peer *p, long long applied,
+    struct body *bd)
+{
+	struct bc_err err;
+	long long after, seq;
+	int snapshot, ok;
+
+	if (!pf->ready)
+		return 0;
+	ok = pf->code == 200 && pf->after == applied &&
+	    strcmp(pf->url, p->url) == 0 && strcmp(pf->name, p->name) == 0 &&
+	    pf->bd.protocol == BC_FEED_PROTOCOL && pf->bd.buf != NULL &&
+	    bc_feed_peek(pf->bd.buf, pf->bd.len, &snapshot, &after, &seq,
+	    &err) == BC_OK && !snapshot && after == applied;
+	if (!ok) {
+		log_debug("document fetched ahead after %lld dropped (this "
+		    "store is at %lld)", pf->after, applied);
+		prefetch_drop(pf);
+		return 0;
+	}
+	*bd = pf->bd;
+	pf->bd.buf = NULL;
+	prefetch_drop(pf);
+	log_debug("document fetched ahead after %lld taken", applied);
+	return 1;
+}
+
 static void
 run_hook(const char *hook)
 {
@@ -299,23 +425,36 @@ pause_ms(struct bcsync *b, long ms)
 	}
 }
 
-/* One exchange with the peer; returns how long to pause after it. */
+/*
+ * One exchange with the peer; returns how long to pause after it.  A
+ * document fetched ahead in pf is used when it follows what this store
+ * applied; while a "changes" document is applied, the next is fetched
+ * into pf.
+ */
 static long
-exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p)
+exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p,
+    struct prefetch *pf)
 {
 	struct bc_err err;
 	struct body bd;
 	char path[256], why[CURL_ERROR_SIZE + 64];
-	long long applied;
+	long long applied, after, seq;
 	long code, pause = 0;
+	int snapshot;
 
 	if (bc_feed_applied(s, p->name, &applied, &err) != BC_OK) {
 		log_warnx("%s", err.msg);
+		prefetch_drop(pf);
 		return p->retry;
 	}
-	snprintf(path, sizeof(path), "/v1/changes?after=%lld&wait=%d&"
-	    "limit=%ld", applied, POLL_WAIT, p->batch);
-	code = get(b, h, p, path, POLL_WAIT + 10, &bd, why, sizeof(why));
+	if (prefetch_take(pf, p, applied, &bd))
+		code = 200;
+	else {
+		snprintf(path, sizeof(path), "/v1/changes?after=%lld&wait=%d&"
+		    "limit=%ld", applied, POLL_WAIT, p->batch);
+		code = get(b, h, p, path, POLL_WAIT + 10, &bd, why,
+		    sizeof(why));
+	}
 	if (code == 0 && b->stop) {
 		pause = 0;	/* our own abort */
 	} else if (code == 0) {
@@ -326,8 +465,20 @@ exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p)
 		pause = p->retry;
 	} else if (code == 200) {
 		peer_state(b, 1, NULL);
+		/*
+		 * The next document while this one is applied, when the
+		 * peer has more (its X-Bcsync-Seq beyond this document):
+		 * else the next request is a long poll, asked once this one
+		 * is committed, which acknowledges it at once.
+		 */
+		if (!b->stop && bd.protocol == BC_FEED_PROTOCOL &&
+		    bd.buf != NULL && bc_feed_peek(bd.buf, bd.len, &snapshot,
+		    &after, &seq, &err) == BC_OK && !snapshot &&
+		    after == applied && bd.seq > seq)
+			prefetch_start(b, pf, p, seq, applied);
 		if (apply(b, s, p, &bd) != 0)
 			pause = p->retry;
+		prefetch_join(pf);
 	} else if (code == 410) {
 		peer_state(b, 1, NULL);
 		log_info("our position in the feed of %s was purged there: "
@@ -364,10 +515,13 @@ client_main(void *arg)
 {
 	struct bcsync *b = arg;
 	struct bc_err err;
+	struct prefetch pf;
 	struct peer p;
 	bc_store *s = NULL;
 	CURL *h;
 	long pause;
+
+	memset(&pf, 0, sizeof(pf));
 
 	if ((h = curl_easy_init()) == NULL) {
 		log_warnx("client: cannot start libcurl");
@@ -386,12 +540,17 @@ client_main(void *arg)
 			pause_ms(b, 1000);	/* single-site: serve only */
 			continue;
 		}
-		pause = exchange(b, h, s, &p);
-		peer_clear(&p);
+		pause = exchange(b, h, s, &p, &pf);
+		peer_clear(&p);	/* pf no longer runs: it was joined */
+		if (pause > 0)
+			prefetch_drop(&pf);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;	/* hooks that ended */
 		pause_ms(b, pause);
 	}
+	prefetch_drop(&pf);
+	if (pf.h != NULL)
+		curl_easy_cleanup(pf.h);
 	bc_store_close(s);
 	curl_easy_cleanup(h);
 	return NULL;

@@ -5,7 +5,7 @@
  * come from the library (core/feed.c), each request with its own store
  * connection.
  *
- *	GET  /v1/changes?after=SEQ&wait=SECONDS&limit=N
+ *	GET  /v1/changes?after=SEQ&wait=SECONDS&limit=N[&applied=SEQ]
  *	GET  /v1/snapshot
  *	GET  /v1/digest
  *	GET  /v1/status
@@ -180,31 +180,36 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	char *buf = NULL, *peer;
 	size_t len = 0, count = 0;
 	long long after, wait, limit, last = 0, retain, deadline, seen, seq = 0;
-	long long grace;
+	long long grace, applied;
 	int rc, ack;
 
 	after = arg_ll(c, "after", 0);
+	/* what the peer applied of ours: after, unless it fetches ahead */
+	applied = arg_ll(c, "applied", after);
 	wait = arg_ll(c, "wait", 0);
 	pthread_mutex_lock(&b->lock);
 	limit = arg_ll(c, "limit", b->conf.sync_batch);
 	peer = b->conf.peer_name != NULL ? strdup(b->conf.peer_name) : NULL;
 	retain = b->conf.sync_retain;
 	pthread_mutex_unlock(&b->lock);
-	if (after < 0 || wait < 0 || limit < 0) {
+	if (after < 0 || wait < 0 || limit < 0 || applied < 0 ||
+	    applied > after) {
 		free(peer);
-		return reply_text(c, MHD_HTTP_BAD_REQUEST, b, "after, wait and "
-		    "limit must be numbers\n");
+		return reply_text(c, MHD_HTTP_BAD_REQUEST, b, "after, wait, "
+		    "limit and applied must be numbers, applied not above "
+		    "after\n");
 	}
 	if (wait > BCSYNC_WAIT_MAX)
 		wait = BCSYNC_WAIT_MAX;
 	if (open_store(b, &s, &err) != BC_OK)
 		goto fail;
-	/* asking after SEQ says the peer applied ours up to SEQ */
+	/* asking after SEQ says the peer applied ours up to SEQ (or up to
+	 * applied=, when it asks ahead of applying) */
 	pthread_mutex_lock(&b->lock);
-	ack = after > b->stats.acked || b->stats.requests_acked == 0;
+	ack = applied > b->stats.acked || b->stats.requests_acked == 0;
 	b->stats.requests_acked = 1;
 	pthread_mutex_unlock(&b->lock);
-	if (ack && peer != NULL && bc_feed_ack(s, peer, after, retain, NULL,
+	if (ack && peer != NULL && bc_feed_ack(s, peer, applied, retain, NULL,
 	    &err) != BC_OK)
 		log_warnx("acknowledgement: %s", err.msg);
 	deadline = daemon_mono_ms() + wait * 1000;
@@ -249,8 +254,8 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	free(peer);
 	pthread_mutex_lock(&b->lock);
 	b->stats.sent_seq = last;
-	if (after > b->stats.acked)
-		b->stats.acked = after;
+	if (applied > b->stats.acked)
+		b->stats.acked = applied;
 	pthread_mutex_unlock(&b->lock);
 	if (count > 0)
 		log_debug("sent %zu changes after %lld up to %lld", count,

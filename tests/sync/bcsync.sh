@@ -83,7 +83,25 @@ expect_converged "after sqlite3 shell changes"
 # ---- concurrent edits converge; the conflict is recorded --------------------
 # Both daemons frozen (SIGSTOP): each site changes the same DN before it
 # has seen the other's change, a true conflict; then both run on.
-kill -STOP "$PID_east" "$PID_west"
+# A daemon stopped inside a transaction (an empty document that moves
+# its position, a moment after convergence) would hold its store locked:
+# let both run on and stop them again until neither store is locked.
+freeze_both() {
+	_i=0
+	while [ $_i -lt 50 ]; do
+		kill -STOP "$PID_east" "$PID_west"
+		if sqlite3 "$E" "BEGIN IMMEDIATE; ROLLBACK" 2>/dev/null &&
+		    sqlite3 "$W" "BEGIN IMMEDIATE; ROLLBACK" 2>/dev/null; then
+			return 0
+		fi
+		kill -CONT "$PID_east" "$PID_west"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "a daemon holds its store locked whenever it is stopped"
+	kill -STOP "$PID_east" "$PID_west"
+}
+freeze_both
 expect_silent east dn set 5002 --type extension --alias "east wins?"
 expect_silent west dn set 5002 --type extension --alias "west wins?"
 kill -CONT "$PID_east" "$PID_west"
