@@ -104,6 +104,26 @@ int		 bc_options_valid(const struct bc_options *, struct bc_err *);
 int		 bc_options_save(bc_store *, enum bc_opt_owner, sqlite3_int64,
 		    const struct bc_options *, int fresh, struct bc_err *);
 
+/*
+ * Inserts of a whole-site load into a store without objects (the XML
+ * import's fresh path): each checks the object as its bc_*_add() does,
+ * but takes what the object names by row id, and knows it is new (the
+ * caller made sure its identity is not in the store).  *id: its row id.
+ * bc_dn_insert() puts the DN into place_id (0: none; dn->place must be
+ * NULL); bc_place_insert() gives the place no DNs (the caller inserts
+ * them with it); bc_person_insert() takes the place's row id (0 when
+ * p->place is NULL) and one login row id per p->logins.
+ */
+int		 bc_login_insert(bc_store *, const struct bc_login *,
+		    sqlite3_int64 *id, struct bc_err *);
+int		 bc_dn_insert(bc_store *, const struct bc_dn *,
+		    sqlite3_int64 place_id, sqlite3_int64 *id, struct bc_err *);
+int		 bc_place_insert(bc_store *, const struct bc_place *,
+		    sqlite3_int64 *id, struct bc_err *);
+int		 bc_person_insert(bc_store *, const struct bc_person *,
+		    sqlite3_int64 place_id, const sqlite3_int64 *login_ids,
+		    sqlite3_int64 *id, struct bc_err *);
+
 /* ---- change metadata (meta.c) ---- */
 /* Registers bc_hash() on the store's connection. */
 int		 bc_meta_register(bc_store *, struct bc_err *);
