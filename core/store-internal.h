@@ -32,6 +32,7 @@ struct bc_store {
 	int			 load;		/* bulk: a load (sync_load row) */
 	long long		 load_mark[4];	/* its marks (enum bc_load_kind) */
 	char			*load_trig[BC_LOAD_TRIGGERS];	/* dropped, to restore */
+	struct bc_load_hashes	*load_hash;	/* bc_meta_load_hash() */
 	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
 	struct bc_stmt_slot	 cache[BC_STMT_CACHE];
 	size_t			 ncache;
@@ -150,6 +151,28 @@ void		 bc_meta_load_forget(bc_store *);
 enum bc_load_kind { BC_LOAD_DN, BC_LOAD_PLACE, BC_LOAD_PERSON, BC_LOAD_LOGIN };
 int		 bc_meta_load_mark(bc_store *, enum bc_load_kind, sqlite3_int64,
 		    struct bc_err *);
+/*
+ * The hash of a new object's canonical document built in C, byte for
+ * byte what bc_hash() of its sync_*_doc view gives once it is stored
+ * (a place's DNs and a person's logins sorted as the store sorts them);
+ * -1 when it cannot (out of memory, or text with a control character,
+ * which the view escapes its own way).
+ */
+int		 bc_meta_hash_login(const struct bc_login *,
+		    unsigned long long *);
+int		 bc_meta_hash_dn(const struct bc_dn *, unsigned long long *);
+int		 bc_meta_hash_place(const struct bc_place *,
+		    unsigned long long *);
+int		 bc_meta_hash_person(const struct bc_person *,
+		    unsigned long long *);
+/*
+ * Gives a load the hash of the document of an object it created (row
+ * id above its mark), computed by bc_meta_hash_*(): its commit records
+ * the object with it instead of hashing the document of the view.
+ * Objects left without one are hashed from the view as before.
+ */
+int		 bc_meta_load_hash(bc_store *, enum bc_load_kind,
+		    sqlite3_int64 id, unsigned long long hash, struct bc_err *);
 /* Flushes marks left by other writers; at open. */
 int		 bc_meta_catch_up(bc_store *, struct bc_err *);
 /*

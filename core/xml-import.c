@@ -99,6 +99,8 @@ struct seen {
 struct fresh_dn {
 	struct bc_dn	 dn;
 	sqlite3_int64	 place_id;	/* 0: none */
+	unsigned long long hash;	/* of its document */
+	int		 hashed;
 };
 
 struct imp {
@@ -816,6 +818,36 @@ fresh_fail(struct bc_err *e, const char *what, const char *id)
 	return bc_err_set(e, BC_EINTERNAL, "fresh import: %s '%s'", what, id);
 }
 
+/*
+ * Gives the load the hash of a new object's document, computed here
+ * (one of login, place, person): its commit then does not build the
+ * document again from the store.
+ */
+static int
+fresh_hash(struct imp *m, enum bc_load_kind k, sqlite3_int64 id,
+    struct bc_err *e)
+{
+	unsigned long long h;
+	int rc = -1;
+
+	switch (k) {
+	case BC_LOAD_LOGIN:
+		rc = bc_meta_hash_login(&m->login, &h);
+		break;
+	case BC_LOAD_PLACE:
+		rc = bc_meta_hash_place(&m->place, &h);
+		break;
+	case BC_LOAD_PERSON:
+		rc = bc_meta_hash_person(&m->person, &h);
+		break;
+	case BC_LOAD_DN:
+		break;
+	}
+	if (rc != 0)
+		return BC_OK;		/* hashed from the view at commit */
+	return bc_meta_load_hash(m->s, k, id, h, e);
+}
+
 static int
 fresh_login(struct imp *m, struct bc_err *e)
 {
@@ -826,7 +858,7 @@ fresh_login(struct imp *m, struct bc_err *e)
 	    (rc = bc_login_insert(m->s, &m->login, &id, e)))
 		return rc;
 	seen_last(m)->id = id;
-	return BC_OK;
+	return fresh_hash(m, BC_LOAD_LOGIN, id, e);
 }
 
 /* A DN waits in fdn for the places (inserted by fresh_dns()). */
@@ -849,6 +881,8 @@ fresh_dn(struct imp *m, struct bc_err *e)
 		m->fdn = v;
 		m->mfdn = n;
 	}
+	m->fdn[m->nfdn].hashed = bc_dn_type_synchronized(m->dn.type) &&
+	    bc_meta_hash_dn(&m->dn, &m->fdn[m->nfdn].hash) == 0;
 	m->fdn[m->nfdn].dn = m->dn;
 	m->fdn[m->nfdn].place_id = 0;
 	bc_dn_init(&m->dn);
@@ -874,6 +908,9 @@ fresh_place(struct imp *m, struct bc_err *e)
 	if ((rc = bc_place_insert(m->s, &m->place, &id, e)))
 		return rc;
 	seen_last(m)->id = id;
+	/* its DNs sorted as the store gives them (place_dn_cmp) */
+	if ((rc = fresh_hash(m, BC_LOAD_PLACE, id, e)))
+		return rc;
 	for (i = 0; i < m->place.ndns; i++) {
 		snprintf(key, sizeof(key), "%s:%s",
 		    bc_dn_type_name(m->place.dns[i].type),
@@ -922,6 +959,9 @@ fresh_person(struct imp *m, struct bc_err *e)
 	free(logins);
 	if (rc != BC_OK)
 		return rc;
+	/* its logins sorted as the store gives them (person_login_cmp) */
+	if ((rc = fresh_hash(m, BC_LOAD_PERSON, id, e)))
+		return rc;
 	for (i = 0; i < p->nlogins; i++)
 		seen_find(&m->seen, K_LOGIN, p->logins[i].code)->used = 1;
 	return BC_OK;
@@ -931,12 +971,15 @@ fresh_person(struct imp *m, struct bc_err *e)
 static int
 fresh_dns(struct imp *m, struct bc_err *e)
 {
+	sqlite3_int64 id;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < m->nfdn; i++)
 		if ((rc = bc_dn_insert(m->s, &m->fdn[i].dn,
-		    m->fdn[i].place_id, NULL, e)))
+		    m->fdn[i].place_id, &id, e)) ||
+		    (m->fdn[i].hashed && (rc = bc_meta_load_hash(m->s,
+		    BC_LOAD_DN, id, m->fdn[i].hash, e))))
 			return rc;
 	return BC_OK;
 }

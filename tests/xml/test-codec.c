@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "bc.h"
 #include "bc-xml.h"
 #include "xmltest.h"
@@ -544,6 +546,33 @@ test_login_move(void)
  * deleted again afterwards): the same status, message, reported changes
  * and resulting store, and an unchanged store on error.
  */
+/* The change metadata of s but the clock, in feed order (caller frees). */
+static char *
+meta_str(bc_store *s)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(sqlite3_open_v2(bc_store_path(s), &db,
+	    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_prepare_v2(db, "SELECT kind, key, hash, "
+	    "deleted, seq FROM sync_meta ORDER BY seq, kind, key", -1, &st,
+	    NULL), SQLITE_OK);
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		fprintf(f, "%s %s %s %d %lld\n", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+		    sqlite3_column_int(st, 3), sqlite3_column_int64(st, 4));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	fclose(f);
+	return buf;
+}
+
 struct stop_log {
 	struct log	 log;
 	int		 left;		/* changes before stopping, -1: never */
@@ -591,6 +620,8 @@ fresh_same(const char *body, unsigned flags, int stop_after, int status,
 	    stop_change, &lb, &nb, &eb);
 	CU_ASSERT_EQUAL(ra, status);
 	CU_ASSERT_EQUAL(rb, status);
+	if (ra != status)
+		fprintf(stderr, "\nunexpected: %s\n", ea.msg);
 	CU_ASSERT_EQUAL(na, nb);
 	if (ra != BC_OK || rb != BC_OK) {
 		CU_ASSERT_STRING_EQUAL(ea.msg, eb.msg);
@@ -605,11 +636,21 @@ fresh_same(const char *body, unsigned flags, int stop_after, int status,
 	xa = export_str(a, 0);
 	xb = export_str(b, 0);
 	CU_ASSERT_STRING_EQUAL(xa, xb);
+	free(xa);
+	free(xb);
+	/* the same documents' hashes, in the same order */
+	xa = meta_str(a);
+	xb = meta_str(b);
+	CU_ASSERT_STRING_EQUAL(xa, xb);
+	if (strcmp(xa, xb) != 0)
+		fprintf(stderr, "\nfresh:\n%s\nper object:\n%s", xa, xb);
+	free(xa);
+	free(xb);
+	xa = export_str(a, 0);
 	if (ra != BC_OK || (flags & BC_XML_DRY_RUN))
 		CU_ASSERT_STRING_EQUAL(before, xa);
 	free(before);
 	free(xa);
-	free(xb);
 	bc_store_close(a);
 	bc_store_close(b);
 }
@@ -671,6 +712,24 @@ test_fresh(void)
 	    "<login code=\"1\"/></person><person username=\"b\" "
 	    "agent=\"true\"><login code=\"1\"/></person></persons></site>",
 	    BC_XML_DRY_RUN, -1, BC_OK, NULL);
+
+	/* text the documents escape; a tab (refused) */
+	fresh_same("<logins><login code=\"q&quot;1\\\" password=\"a\\&quot;b/"
+	    "&#233;&lt;\" override=\"x\"><annex><section name=\"S&quot;\">"
+	    "<option key=\"k\\\" value=\"&quot;v&quot;\"/></section></annex>"
+	    "</login></logins><dns><dn type=\"extension\" number=\"1\" "
+	    "alias=\"Zo&#235; &quot;x&quot;\" password=\"p\\\" register="
+	    "\"on-demand\" enabled=\"false\"/><dn type=\"trunk\" number=\"1\"/>"
+	    "<dn type=\"acd-queue\" number=\"1\"/><dn type=\"call-processing-"
+	    "port\" number=\"0\"/></dns><places><place name=\"P &quot;1\" "
+	    "enabled=\"false\"><dn type=\"extension\" number=\"1\"/><dn "
+	    "type=\"call-processing-port\" number=\"0\"/></place></places>"
+	    "<persons><person username=\"u\\\" first=\"&#233;\" agent=\"true\" "
+	    "place=\"P &quot;1\" preferred-site=\"w\"><login code=\"q&quot;1\\\" "
+	    "wrapup=\"86400\"/></person></persons></site>", 0, -1, BC_OK, NULL);
+	fresh_same("<logins><login code=\"1\" password=\"a&#9;b\"/></logins>"
+	    "<dns><dn type=\"extension\" number=\"1\" alias=\"x\"/></dns>"
+	    "</site>", 0, -1, BC_EINVAL, "not valid UTF-8");
 
 	/* each rule, broken */
 	fresh_same(DNS "<places><place name=\"P\"><dn type=\"acd-queue\" "
