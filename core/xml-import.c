@@ -19,10 +19,17 @@
  * text and lookahead lengths) apply.  No process-wide libxml2 setting
  * is changed.
  *
- * Identity uniqueness is checked here, in a temporary table of the
- * identities seen (bounded memory), rather than by the schema's
- * document-wide xs:unique constraints, which libxml2 keeps in memory;
- * the table also drives --replace.
+ * Identity uniqueness is checked here, in a hash table of the
+ * identities seen, rather than by the schema's document-wide xs:unique
+ * constraints, which libxml2 keeps in memory; a temporary SQL table of
+ * them drives --replace.
+ *
+ * Into a store without objects the import takes a fresh path (see
+ * fresh_*() below): no reads before writes, references by row id from
+ * the identities, DNs inserted with the places that take them, document
+ * hashes computed here.  Where it would differ from the per-object path
+ * it gives up before reporting anything, and the document is read again
+ * on that path.
  */
 #include <sys/stat.h>
 
