@@ -177,16 +177,15 @@ dn_place(bc_store *s, const struct bc_dn *dn, sqlite3_int64 *place_id,
 	    dn->place, err);
 }
 
+/* Inserts a valid DN into place_id (0: none), its options with it. */
 static int
-dn_add(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
+dn_insert(bc_store *s, const struct bc_dn *dn, sqlite3_int64 place_id,
+    sqlite3_int64 *idp, struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 id, place_id;
+	sqlite3_int64 id;
 	int rc;
 
-	if ((rc = dn_valid(dn, err)) ||
-	    (rc = dn_place(s, dn, &place_id, err)))
-		return rc;
 	if ((st = bc_stmt(s, SQL_DN_INSERT, err)) == NULL)
 		return err->status;
 	dn_bind(st, dn, place_id);
@@ -197,11 +196,40 @@ dn_add(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
+	if (idp != NULL)
+		*idp = id;
 	if ((rc = bc_meta_load_mark(s, BC_LOAD_DN, id, err)) ||
 	    (place_id != 0 &&
 	    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err))))
 		return rc;
 	return bc_options_save(s, BC_OPT_DN, id, &dn->options, 1, err);
+}
+
+static int
+dn_add(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
+{
+	sqlite3_int64 place_id;
+	int rc;
+
+	if ((rc = dn_valid(dn, err)) ||
+	    (rc = dn_place(s, dn, &place_id, err)))
+		return rc;
+	return dn_insert(s, dn, place_id, NULL, err);
+}
+
+int
+bc_dn_insert(bc_store *s, const struct bc_dn *dn, sqlite3_int64 place_id,
+    sqlite3_int64 *id, struct bc_err *err)
+{
+	int rc;
+
+	/* dn->place is not used: the caller names the place by its id */
+	if ((rc = dn_valid(dn, err)))
+		return rc;
+	if (dn->place != NULL)
+		return bc_err_set(err, BC_EINTERNAL, "dn '%s': place given "
+		    "by name and by id", dn->number);
+	return dn_insert(s, dn, place_id, id, err);
 }
 
 int

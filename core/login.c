@@ -92,7 +92,8 @@ login_bind(sqlite3_stmt *st, const struct bc_login *l)
 }
 
 static int
-login_add(bc_store *s, const struct bc_login *l, struct bc_err *err)
+login_add(bc_store *s, const struct bc_login *l, sqlite3_int64 *idp,
+    struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 id;
@@ -111,9 +112,18 @@ login_add(bc_store *s, const struct bc_login *l, struct bc_err *err)
 	if (rc)
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
+	if (idp != NULL)
+		*idp = id;
 	if ((rc = bc_meta_load_mark(s, BC_LOAD_LOGIN, id, err)))
 		return rc;
 	return bc_options_save(s, BC_OPT_LOGIN, id, &l->options, 1, err);
+}
+
+int
+bc_login_insert(bc_store *s, const struct bc_login *l, sqlite3_int64 *id,
+    struct bc_err *err)
+{
+	return login_add(s, l, id, err);
 }
 
 int
@@ -123,7 +133,7 @@ bc_login_add(bc_store *s, const struct bc_login *l, struct bc_err *err)
 
 	if ((rc = bc_tx_begin(s, err)))
 		return rc;
-	return bc_tx_end(s, login_add(s, l, err), err);
+	return bc_tx_end(s, login_add(s, l, NULL, err), err);
 }
 
 static int

@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bc-sync.h"
@@ -66,6 +67,8 @@ seq_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, ++s->seq_next);
 }
 
+static void	load_hash_fn(sqlite3_context *, int, sqlite3_value **);
+
 int
 bc_meta_register(bc_store *s, struct bc_err *err)
 {
@@ -82,6 +85,10 @@ bc_meta_register(bc_store *s, struct bc_err *err)
 		rc = sqlite3_create_function_v2(s->db, "bc_seq", 0,
 		    SQLITE_UTF8 | SQLITE_DIRECTONLY, s, seq_fn, NULL, NULL,
 		    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(s->db, "bc_load_hash", 2,
+		    SQLITE_UTF8 | SQLITE_DIRECTONLY, s, load_hash_fn, NULL,
+		    NULL, NULL);
 	if (rc != SQLITE_OK)
 		return bc_sqlite_err(s, rc, err, "register functions");
 	return BC_OK;
@@ -193,13 +200,20 @@ static const char SQL_DIRTY_CLEAR[] = "DELETE FROM sync_dirty";
  * Objects a load created (row id above its mark in sync_load, schema/
  * 006-load-capture.sql): recorded from the documents directly, unmarked.
  */
-#define FLUSH_NEW(kind, view) \
-    FLUSH_INTO(kind, "v.key", "FROM " view " v " \
+#define FLUSH_NEW(kind, k, view) \
+    FLUSH_HASH(kind, "v.key", "coalesce(bc_load_hash(" k ", v.id), " \
+    "bc_hash(v.doc))", "FROM " view " v " \
     "WHERE v.id > (SELECT " kind " FROM sync_load) ")
 /* key: the object's key; from: FROM and WHERE giving v.doc. */
 #define FLUSH_INTO(kind, key, from) \
+    FLUSH_HASH(kind, key, "bc_hash(v.doc)", from)
+/*
+ * hash: the hash of the document (bc_load_hash(), the one a load was
+ * given, evaluated first so that the document is built only without).
+ */
+#define FLUSH_HASH(kind, key, hash, from) \
     "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted, seq) " \
-    "SELECT '" kind "', " key ", bc_next(), ?1, bc_hash(v.doc), 0, bc_seq() " \
+    "SELECT '" kind "', " key ", bc_next(), ?1, " hash ", 0, bc_seq() " \
     from \
     "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, " \
     "origin = excluded.origin, hash = excluded.hash, deleted = 0, " \
@@ -224,11 +238,12 @@ static const char *const flush_live[] = {
 	FLUSH_LIVE("place", "sync_place_doc v ON v.key = x.key"),
 	FLUSH_LIVE("person", "sync_person_doc v ON v.key = x.key"),
 };
+/* (the numbers: enum bc_load_kind) */
 static const char *const flush_new[] = {
-	FLUSH_NEW("login", "sync_login_doc"),
-	FLUSH_NEW("dn", "sync_dn_doc"),
-	FLUSH_NEW("place", "sync_place_doc"),
-	FLUSH_NEW("person", "sync_person_doc"),
+	FLUSH_NEW("login", "3", "sync_login_doc"),
+	FLUSH_NEW("dn", "0", "sync_dn_doc"),
+	FLUSH_NEW("place", "1", "sync_place_doc"),
+	FLUSH_NEW("person", "2", "sync_person_doc"),
 };
 /* A load's marks: the highest row ids recorded so far. */
 static const char SQL_LOAD_MARK[] = "INSERT INTO sync_load "
@@ -315,6 +330,8 @@ load_pending(bc_store *s, int *fresh, struct bc_err *err)
 		return bc_sqlite_err(s, rc, err, "read changes");
 	return BC_OK;
 }
+
+static void	load_hash_free(bc_store *);
 
 /* Reads the load's marks back into the store (bc_meta_load_mark()). */
 static int
@@ -409,6 +426,7 @@ bc_meta_load_forget(bc_store *s)
 {
 	int i;
 
+	load_hash_free(s);
 	s->load = 0;
 	for (i = 0; i < BC_LOAD_TRIGGERS; i++) {
 		free(s->load_trig[i]);
@@ -464,6 +482,355 @@ bc_meta_load_mark(bc_store *s, enum bc_load_kind k, sqlite3_int64 id,
 	return bc_step_done(s, st, err, "record change");
 }
 
+/* ---- documents built in C --------------------------------------- */
+
+/*
+ * The canonical documents of new objects, built from the structs the
+ * XML import writes instead of by the sync_*_doc views at commit: byte
+ * for byte what SQLite's json_object() makes of the same rows (keys in
+ * the views' order, text quoted with '"' and '\' escaped, integers in
+ * decimal, NULL as null, options and DNs in the views' order, an empty
+ * group as {} or []).  Text with a control character (escaped by SQLite
+ * in its own way) is refused: such an object is left to the views.
+ */
+struct jbuf {
+	char	*p;
+	size_t	 n, m;
+	int	 bad;		/* out of memory, or text refused */
+};
+
+static void
+jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	char *np;
+	size_t m;
+
+	if (b->bad)
+		return;
+	if (b->n + n + 1 > b->m) {
+		for (m = b->m ? b->m : 256; m < b->n + n + 1; m *= 2)
+			;
+		if ((np = realloc(b->p, m)) == NULL) {
+			b->bad = 1;
+			return;
+		}
+		b->p = np;
+		b->m = m;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+}
+
+static void
+jb_raw(struct jbuf *b, const char *s)
+{
+	jb_put(b, s, strlen(s));
+}
+
+/* s escaped for a JSON string, without the quotes. */
+static void
+jb_esc(struct jbuf *b, const char *s)
+{
+	const char *run;
+
+	for (run = s; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			b->bad = 1;
+			return;
+		}
+		if (*s == '"' || *s == '\\') {
+			jb_put(b, run, (size_t)(s - run));
+			jb_put(b, "\\", 1);
+			run = s;
+		}
+	}
+	jb_put(b, run, (size_t)(s - run));
+}
+
+/* A JSON string, or null for NULL. */
+static void
+jb_str(struct jbuf *b, const char *s)
+{
+	if (s == NULL) {
+		jb_raw(b, "null");
+		return;
+	}
+	jb_put(b, "\"", 1);
+	jb_esc(b, s);
+	jb_put(b, "\"", 1);
+}
+
+/* The JSON string of a || sep || c. */
+static void
+jb_str3(struct jbuf *b, const char *a, const char *sep, const char *c)
+{
+	jb_put(b, "\"", 1);
+	jb_esc(b, a);
+	jb_esc(b, sep);
+	jb_esc(b, c);
+	jb_put(b, "\"", 1);
+}
+
+/* ,"name": */
+static void
+jb_key(struct jbuf *b, const char *name, int first)
+{
+	if (!first)
+		jb_put(b, ",", 1);
+	jb_str(b, name);
+	jb_put(b, ":", 1);
+}
+
+static void
+jb_int(struct jbuf *b, long long v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", v);
+	jb_raw(b, num);
+}
+
+/* json_group_object(section || '/' || key, value), sorted as stored. */
+static void
+jb_options(struct jbuf *b, const struct bc_options *o)
+{
+	size_t i;
+
+	jb_put(b, "{", 1);
+	for (i = 0; i < o->n; i++) {
+		if (i > 0)
+			jb_put(b, ",", 1);
+		jb_str3(b, o->v[i].section, "/", o->v[i].key);
+		jb_put(b, ":", 1);
+		jb_str(b, o->v[i].value);
+	}
+	jb_put(b, "}", 1);
+}
+
+/* FNV-1a, 64 bits: bc_hash() of the document. */
+static unsigned long long
+fnv(const char *p, size_t n)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	while (n-- > 0) {
+		h ^= (unsigned char)*p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The hash of the document built in b; -1 when it could not be built. */
+static int
+jb_hash(struct jbuf *b, unsigned long long *hash)
+{
+	int rc = b->bad ? -1 : 0;
+
+	if (rc == 0)
+		*hash = fnv(b->p, b->n);
+	free(b->p);
+	return rc;
+}
+
+int
+bc_meta_hash_login(const struct bc_login *l, unsigned long long *hash)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+
+	jb_put(&b, "{", 1);
+	jb_key(&b, "code", 1);
+	jb_str(&b, l->code);
+	jb_key(&b, "password", 0);
+	jb_str(&b, l->password);
+	jb_key(&b, "override", 0);
+	jb_str(&b, l->override);
+	jb_key(&b, "use-override", 0);
+	jb_int(&b, l->use_override ? 1 : 0);
+	jb_key(&b, "enabled", 0);
+	jb_int(&b, l->enabled ? 1 : 0);
+	jb_key(&b, "option", 0);
+	jb_options(&b, &l->options);
+	jb_put(&b, "}", 1);
+	return jb_hash(&b, hash);
+}
+
+int
+bc_meta_hash_dn(const struct bc_dn *d, unsigned long long *hash)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+
+	jb_put(&b, "{", 1);
+	jb_key(&b, "type", 1);
+	jb_str(&b, bc_dn_type_name(d->type));
+	jb_key(&b, "number", 0);
+	jb_str(&b, d->number);
+	jb_key(&b, "alias", 0);
+	jb_str(&b, d->alias);
+	jb_key(&b, "register", 0);
+	jb_str(&b, bc_register_name(d->reg));
+	jb_key(&b, "password", 0);
+	jb_str(&b, d->password);
+	jb_key(&b, "enabled", 0);
+	jb_int(&b, d->enabled ? 1 : 0);
+	jb_key(&b, "option", 0);
+	jb_options(&b, &d->options);
+	jb_put(&b, "}", 1);
+	return jb_hash(&b, hash);
+}
+
+int
+bc_meta_hash_place(const struct bc_place *p, unsigned long long *hash)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+	size_t i;
+
+	jb_put(&b, "{", 1);
+	jb_key(&b, "name", 1);
+	jb_str(&b, p->name);
+	jb_key(&b, "enabled", 0);
+	jb_int(&b, p->enabled ? 1 : 0);
+	jb_key(&b, "dn", 0);
+	jb_put(&b, "[", 1);
+	for (i = 0; i < p->ndns; i++) {
+		if (i > 0)
+			jb_put(&b, ",", 1);
+		jb_str3(&b, bc_dn_type_name(p->dns[i].type), ":",
+		    p->dns[i].number);
+	}
+	jb_put(&b, "]", 1);
+	jb_key(&b, "option", 0);
+	jb_options(&b, &p->options);
+	jb_put(&b, "}", 1);
+	return jb_hash(&b, hash);
+}
+
+int
+bc_meta_hash_person(const struct bc_person *p, unsigned long long *hash)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+	size_t i;
+
+	jb_put(&b, "{", 1);
+	jb_key(&b, "username", 1);
+	jb_str(&b, p->username);
+	jb_key(&b, "first", 0);
+	jb_str(&b, p->first);
+	jb_key(&b, "last", 0);
+	jb_str(&b, p->last);
+	jb_key(&b, "employee-id", 0);
+	jb_str(&b, p->employee_id);
+	jb_key(&b, "agent", 0);
+	jb_int(&b, p->agent ? 1 : 0);
+	jb_key(&b, "enabled", 0);
+	jb_int(&b, p->enabled ? 1 : 0);
+	jb_key(&b, "preferred-site", 0);
+	jb_str(&b, p->preferred_site);
+	jb_key(&b, "place", 0);
+	jb_str(&b, p->place);
+	jb_key(&b, "login", 0);
+	jb_put(&b, "{", 1);
+	for (i = 0; i < p->nlogins; i++) {
+		if (i > 0)
+			jb_put(&b, ",", 1);
+		jb_str(&b, p->logins[i].code);
+		jb_put(&b, ":", 1);
+		jb_int(&b, p->logins[i].wrapup);
+	}
+	jb_put(&b, "}", 1);
+	jb_put(&b, "}", 1);
+	return jb_hash(&b, hash);
+}
+
+/*
+ * The hashes a load was given, by kind and row id: hash[i] is that of
+ * the object with row id load_mark + 1 + i, when set[i].
+ */
+struct bc_load_hashes {
+	struct {
+		unsigned long long	*hash;
+		unsigned char		*set;
+		size_t			 n;
+	} k[4];
+};
+
+int
+bc_meta_load_hash(bc_store *s, enum bc_load_kind k, sqlite3_int64 id,
+    unsigned long long hash, struct bc_err *err)
+{
+	struct bc_load_hashes *lh;
+	unsigned long long *nh;
+	unsigned char *ns;
+	size_t i, n;
+
+	if (!s->load || id <= s->load_mark[k])
+		return BC_OK;		/* recorded from the view */
+	if ((lh = s->load_hash) == NULL &&
+	    (lh = s->load_hash = calloc(1, sizeof(*lh))) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	i = (size_t)(id - s->load_mark[k] - 1);
+	if (i >= lh->k[k].n) {
+		for (n = lh->k[k].n ? lh->k[k].n : 1024; n <= i; n *= 2)
+			;
+		if ((nh = realloc(lh->k[k].hash, n * sizeof(*nh))) == NULL)
+			return bc_err_set(err, BC_ENOMEM, "out of memory");
+		lh->k[k].hash = nh;
+		if ((ns = realloc(lh->k[k].set, n)) == NULL)
+			return bc_err_set(err, BC_ENOMEM, "out of memory");
+		lh->k[k].set = ns;
+		memset(ns + lh->k[k].n, 0, n - lh->k[k].n);
+		lh->k[k].n = n;
+	}
+	lh->k[k].hash[i] = hash;
+	lh->k[k].set[i] = 1;
+	return BC_OK;
+}
+
+static void
+load_hash_free(bc_store *s)
+{
+	int k;
+
+	if (s->load_hash == NULL)
+		return;
+	for (k = 0; k < 4; k++) {
+		free(s->load_hash->k[k].hash);
+		free(s->load_hash->k[k].set);
+	}
+	free(s->load_hash);
+	s->load_hash = NULL;
+}
+
+/*
+ * bc_load_hash(KIND, ID): the hash a load was given for the object, as
+ * bc_hash() writes it, or NULL (then the flush hashes its document).
+ */
+static void
+load_hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	static const char hex[] = "0123456789abcdef";
+	bc_store *s = sqlite3_user_data(ctx);
+	struct bc_load_hashes *lh = s->load_hash;
+	unsigned long long h;
+	sqlite3_int64 id;
+	char out[16];
+	size_t i;
+	int k, j;
+
+	(void)argc;
+	k = sqlite3_value_int(argv[0]);
+	id = sqlite3_value_int64(argv[1]);
+	if (lh == NULL || !s->load || k < 0 || k > 3 ||
+	    id <= s->load_mark[k] ||
+	    (i = (size_t)(id - s->load_mark[k] - 1)) >= lh->k[k].n ||
+	    !lh->k[k].set[i]) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	for (h = lh->k[k].hash[i], j = 15; j >= 0; j--, h >>= 4)
+		out[j] = hex[h & 0xf];
+	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
+}
+
 int
 bc_meta_flush(bc_store *s, struct bc_err *err)
 {
@@ -510,6 +877,8 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 		else if ((rc = bc_step_done(s, st, err, "record changes")) ==
 		    BC_OK)
 			rc = load_marks(s, err);
+		/* they were by row id above the old marks */
+		load_hash_free(s);
 	}
 	for (i = 0; rc == BC_OK && i < sizeof(flush_live) /
 	    sizeof(flush_live[0]); i++) {

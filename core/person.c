@@ -144,13 +144,10 @@ person_id(bc_store *s, const char *username, sqlite3_int64 *id, int *agent,
 	return bc_sqlite_err(s, rc, err, "read person");
 }
 
-static int
-person_bind(bc_store *s, sqlite3_stmt *st, const struct bc_person *p,
-    struct bc_err *err)
+/* Binds the fields but the place (?8, left NULL). */
+static void
+person_bind_fields(sqlite3_stmt *st, const struct bc_person *p)
 {
-	sqlite3_int64 place_id;
-	int rc;
-
 	bc_bind_text(st, 1, p->username);
 	bc_bind_text(st, 2, p->first);
 	bc_bind_text(st, 3, p->last);
@@ -158,6 +155,16 @@ person_bind(bc_store *s, sqlite3_stmt *st, const struct bc_person *p,
 	sqlite3_bind_int(st, 5, p->agent ? 1 : 0);
 	sqlite3_bind_int(st, 6, p->enabled ? 1 : 0);
 	bc_bind_text(st, 7, p->preferred_site);
+}
+
+static int
+person_bind(bc_store *s, sqlite3_stmt *st, const struct bc_person *p,
+    struct bc_err *err)
+{
+	sqlite3_int64 place_id;
+	int rc;
+
+	person_bind_fields(st, p);
 	if (p->place == NULL)
 		return BC_OK;
 	if ((rc = bc_place_id(s, p->place, &place_id, err)))
@@ -203,6 +210,55 @@ person_save_logins(bc_store *s, sqlite3_int64 id, const struct bc_person *p,
 			return rc;
 	}
 	/* a load marks a person that existed before it */
+	if (p->nlogins > 0)
+		return bc_meta_load_mark(s, BC_LOAD_PERSON, id, err);
+	return BC_OK;
+}
+
+int
+bc_person_insert(bc_store *s, const struct bc_person *p,
+    sqlite3_int64 place_id, const sqlite3_int64 *login_ids,
+    sqlite3_int64 *idp, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 id;
+	size_t i;
+	int rc;
+
+	if ((rc = person_valid(p, err)))
+		return rc;
+	if ((p->place != NULL) != (place_id != 0))
+		return bc_err_set(err, BC_EINTERNAL, "person '%s': place "
+		    "name and id disagree", p->username);
+	if ((st = bc_stmt(s, SQL_PERSON_INSERT, err)) == NULL)
+		return err->status;
+	person_bind_fields(st, p);
+	if (place_id != 0)
+		sqlite3_bind_int64(st, 8, place_id);
+	rc = bc_step_insert(s, st, "person.username", err, "add person");
+	if (rc == BC_EEXIST)
+		return bc_err_set(err, BC_EEXIST, "person '%s' already exists",
+		    p->username);
+	if (rc)
+		return rc;
+	id = sqlite3_last_insert_rowid(s->db);
+	*idp = id;
+	if ((rc = bc_meta_load_mark(s, BC_LOAD_PERSON, id, err)))
+		return rc;
+	for (i = 0; i < p->nlogins; i++) {
+		if ((st = bc_stmt(s, SQL_PERSON_LOGIN_INSERT, err)) == NULL)
+			return err->status;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, login_ids[i]);
+		sqlite3_bind_int(st, 3, p->logins[i].wrapup);
+		rc = bc_step_insert(s, st, "person_login.login_id", err,
+		    "add person");
+		if (rc == BC_EEXIST)
+			return bc_err_set(err, BC_ERULE, "agent login '%s' is "
+			    "held by another person", p->logins[i].code);
+		if (rc)
+			return rc;
+	}
 	if (p->nlogins > 0)
 		return bc_meta_load_mark(s, BC_LOAD_PERSON, id, err);
 	return BC_OK;

@@ -239,15 +239,17 @@ place_assign_dns(bc_store *s, sqlite3_int64 place_id,
 	return BC_OK;
 }
 
+/*
+ * Inserts a valid place; its DNs are given to it by the caller (fresh:
+ * place_assign_dns()).
+ */
 static int
-place_add(bc_store *s, const struct bc_place *p, struct bc_err *err)
+place_insert(bc_store *s, const struct bc_place *p, sqlite3_int64 *idp,
+    struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 id;
 	int rc;
 
-	if ((rc = place_valid(p, err)))
-		return rc;
 	if ((st = bc_stmt(s, SQL_PLACE_INSERT, err)) == NULL)
 		return err->status;
 	bc_bind_text(st, 1, p->name);
@@ -258,11 +260,33 @@ place_add(bc_store *s, const struct bc_place *p, struct bc_err *err)
 		    p->name);
 	if (rc)
 		return rc;
-	id = sqlite3_last_insert_rowid(s->db);
-	if ((rc = bc_meta_load_mark(s, BC_LOAD_PLACE, id, err)) ||
+	*idp = sqlite3_last_insert_rowid(s->db);
+	return bc_meta_load_mark(s, BC_LOAD_PLACE, *idp, err);
+}
+
+static int
+place_add(bc_store *s, const struct bc_place *p, struct bc_err *err)
+{
+	sqlite3_int64 id;
+	int rc;
+
+	if ((rc = place_valid(p, err)) ||
+	    (rc = place_insert(s, p, &id, err)) ||
 	    (rc = place_assign_dns(s, id, p, 1, err)))
 		return rc;
 	return bc_options_save(s, BC_OPT_PLACE, id, &p->options, 1, err);
+}
+
+int
+bc_place_insert(bc_store *s, const struct bc_place *p, sqlite3_int64 *id,
+    struct bc_err *err)
+{
+	int rc;
+
+	if ((rc = place_valid(p, err)) ||
+	    (rc = place_insert(s, p, id, err)))
+		return rc;
+	return bc_options_save(s, BC_OPT_PLACE, *id, &p->options, 1, err);
 }
 
 int

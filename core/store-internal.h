@@ -32,6 +32,7 @@ struct bc_store {
 	int			 load;		/* bulk: a load (sync_load row) */
 	long long		 load_mark[4];	/* its marks (enum bc_load_kind) */
 	char			*load_trig[BC_LOAD_TRIGGERS];	/* dropped, to restore */
+	struct bc_load_hashes	*load_hash;	/* bc_meta_load_hash() */
 	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
 	struct bc_stmt_slot	 cache[BC_STMT_CACHE];
 	size_t			 ncache;
@@ -104,6 +105,26 @@ int		 bc_options_valid(const struct bc_options *, struct bc_err *);
 int		 bc_options_save(bc_store *, enum bc_opt_owner, sqlite3_int64,
 		    const struct bc_options *, int fresh, struct bc_err *);
 
+/*
+ * Inserts of a whole-site load into a store without objects (the XML
+ * import's fresh path): each checks the object as its bc_*_add() does,
+ * but takes what the object names by row id, and knows it is new (the
+ * caller made sure its identity is not in the store).  *id: its row id.
+ * bc_dn_insert() puts the DN into place_id (0: none; dn->place must be
+ * NULL); bc_place_insert() gives the place no DNs (the caller inserts
+ * them with it); bc_person_insert() takes the place's row id (0 when
+ * p->place is NULL) and one login row id per p->logins.
+ */
+int		 bc_login_insert(bc_store *, const struct bc_login *,
+		    sqlite3_int64 *id, struct bc_err *);
+int		 bc_dn_insert(bc_store *, const struct bc_dn *,
+		    sqlite3_int64 place_id, sqlite3_int64 *id, struct bc_err *);
+int		 bc_place_insert(bc_store *, const struct bc_place *,
+		    sqlite3_int64 *id, struct bc_err *);
+int		 bc_person_insert(bc_store *, const struct bc_person *,
+		    sqlite3_int64 place_id, const sqlite3_int64 *login_ids,
+		    sqlite3_int64 *id, struct bc_err *);
+
 /* ---- change metadata (meta.c) ---- */
 /* Registers bc_hash() on the store's connection. */
 int		 bc_meta_register(bc_store *, struct bc_err *);
@@ -130,6 +151,28 @@ void		 bc_meta_load_forget(bc_store *);
 enum bc_load_kind { BC_LOAD_DN, BC_LOAD_PLACE, BC_LOAD_PERSON, BC_LOAD_LOGIN };
 int		 bc_meta_load_mark(bc_store *, enum bc_load_kind, sqlite3_int64,
 		    struct bc_err *);
+/*
+ * The hash of a new object's canonical document built in C, byte for
+ * byte what bc_hash() of its sync_*_doc view gives once it is stored
+ * (a place's DNs and a person's logins sorted as the store sorts them);
+ * -1 when it cannot (out of memory, or text with a control character,
+ * which the view escapes its own way).
+ */
+int		 bc_meta_hash_login(const struct bc_login *,
+		    unsigned long long *);
+int		 bc_meta_hash_dn(const struct bc_dn *, unsigned long long *);
+int		 bc_meta_hash_place(const struct bc_place *,
+		    unsigned long long *);
+int		 bc_meta_hash_person(const struct bc_person *,
+		    unsigned long long *);
+/*
+ * Gives a load the hash of the document of an object it created (row
+ * id above its mark), computed by bc_meta_hash_*(): its commit records
+ * the object with it instead of hashing the document of the view.
+ * Objects left without one are hashed from the view as before.
+ */
+int		 bc_meta_load_hash(bc_store *, enum bc_load_kind,
+		    sqlite3_int64 id, unsigned long long hash, struct bc_err *);
 /* Flushes marks left by other writers; at open. */
 int		 bc_meta_catch_up(bc_store *, struct bc_err *);
 /*

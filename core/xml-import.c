@@ -19,11 +19,20 @@
  * text and lookahead lengths) apply.  No process-wide libxml2 setting
  * is changed.
  *
- * Identity uniqueness is checked here, in a temporary table of the
- * identities seen (bounded memory), rather than by the schema's
- * document-wide xs:unique constraints, which libxml2 keeps in memory;
- * the table also drives --replace.
+ * Identity uniqueness is checked here, in a hash table of the
+ * identities seen, rather than by the schema's document-wide xs:unique
+ * constraints, which libxml2 keeps in memory; a temporary SQL table of
+ * them drives --replace.
+ *
+ * Into a store without objects the import takes a fresh path (see
+ * fresh_*() below): no reads before writes, references by row id from
+ * the identities, DNs inserted with the places that take them, document
+ * hashes computed here.  Where it would differ from the per-object path
+ * it gives up before reporting anything, and the document is read again
+ * on that path.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -80,6 +89,9 @@ struct seen_ent {
 	uint64_t	 hash;
 	size_t		 key;		/* offset in keys */
 	int		 line, col;
+	/* the fresh path: row id (a DN: index in fdn + 1), login taken */
+	sqlite3_int64	 id;
+	int		 used;
 };
 struct seen {
 	uint32_t	*slot;		/* 0 empty, else index in ent + 1 */
@@ -88,6 +100,14 @@ struct seen {
 	size_t		 nent, ment;
 	char		*keys;
 	size_t		 nkeys, mkeys;
+};
+
+/* The fresh path: a DN waits for the places that take it. */
+struct fresh_dn {
+	struct bc_dn	 dn;
+	sqlite3_int64	 place_id;	/* 0: none */
+	unsigned long long hash;	/* of its document */
+	int		 hashed;
 };
 
 struct imp {
@@ -103,8 +123,22 @@ struct imp {
 	sqlite3_stmt		*st[ST_COUNT];
 	struct seen		 seen;
 
+	/*
+	 * The fresh path (a store without objects): objects are inserted
+	 * without reading the store first, DNs after the places that take
+	 * them, and the changes are reported at the end.  Whatever fails
+	 * before they are reported makes the import start again on the
+	 * per-object path, which reports the error (fallback).
+	 */
+	int			 fresh;
+	int			 fallback;
+	int			 reported;	/* changes reported: no fallback */
+	struct fresh_dn		*fdn;
+	size_t			 nfdn, mfdn;
+
 	/* input */
 	int			 fd;
+	off_t			 fd_start;	/* where it began, -1: a pipe */
 	const char		*buf;
 	size_t			 len, off;
 
@@ -383,11 +417,34 @@ seen_add(struct seen *t, enum kind k, const char *key, int *line, int *col)
 	e->key = t->nkeys;
 	e->line = *line;
 	e->col = *col;
+	e->id = 0;
+	e->used = 0;
 	t->keys[t->nkeys] = "?LDPR"[k];
 	memcpy(t->keys + t->nkeys + 1, key, len - 1);
 	t->nkeys += len;
 	t->slot[i] = (uint32_t)++t->nent;
 	return 0;
+}
+
+/* The entry of kind:key, or NULL. */
+static struct seen_ent *
+seen_find(struct seen *t, enum kind k, const char *key)
+{
+	struct seen_ent *e;
+	size_t i;
+	uint64_t h;
+
+	if (t->nslot == 0)
+		return NULL;
+	h = seen_hash(key, strlen(key)) ^ (uint64_t)k * 0x9e3779b97f4a7c15ULL;
+	for (i = h & (t->nslot - 1); t->slot[i] != 0;
+	    i = (i + 1) & (t->nslot - 1)) {
+		e = &t->ent[t->slot[i] - 1];
+		if (e->hash == h && t->keys[e->key] == "?LDPR"[k] &&
+		    strcmp(t->keys + e->key + 1, key) == 0)
+			return e;
+	}
+	return NULL;
 }
 
 /*
@@ -406,7 +463,8 @@ imp_seen(struct imp *m, enum kind k, const char *key, struct bc_err *e)
 	if (rc > 0)
 		return bc_err_set(e, BC_EINVAL, "duplicate %s '%s' (first at "
 		    "line %d, column %d)", kind_names[k], key, line, col);
-	if (!(m->flags & BC_XML_REPLACE))
+	/* a fresh store: --replace has nothing to delete */
+	if (!(m->flags & BC_XML_REPLACE) || m->fresh)
 		return BC_OK;
 	sqlite3_reset(st);
 	bc_bind_text(st, 1, kind_names[k]);
@@ -742,6 +800,237 @@ apply_person(struct imp *m, struct bc_err *e)
 	return rc;
 }
 
+/* ---- the fresh path --------------------------------------------- */
+
+/*
+ * Each fresh_*() does what apply_*() does in a store without objects,
+ * where the object is always new: the library checks it as bc_*_add()
+ * does, and what it names is found among the document's objects read
+ * so far (the store holds nothing else).  Where the per-object path
+ * would do more than create the object (a place taking a DN from a
+ * place before it, a person taking a login), or report an error, the
+ * fresh path fails and the import starts again on that path.
+ */
+
+/* The entry imp_seen() added last. */
+static struct seen_ent *
+seen_last(struct imp *m)
+{
+	return &m->seen.ent[m->seen.nent - 1];
+}
+
+static int
+fresh_fail(struct bc_err *e, const char *what, const char *id)
+{
+	return bc_err_set(e, BC_EINTERNAL, "fresh import: %s '%s'", what, id);
+}
+
+/*
+ * Gives the load the hash of a new object's document, computed here
+ * (one of login, place, person): its commit then does not build the
+ * document again from the store.
+ */
+static int
+fresh_hash(struct imp *m, enum bc_load_kind k, sqlite3_int64 id,
+    struct bc_err *e)
+{
+	unsigned long long h;
+	int rc = -1;
+
+	switch (k) {
+	case BC_LOAD_LOGIN:
+		rc = bc_meta_hash_login(&m->login, &h);
+		break;
+	case BC_LOAD_PLACE:
+		rc = bc_meta_hash_place(&m->place, &h);
+		break;
+	case BC_LOAD_PERSON:
+		rc = bc_meta_hash_person(&m->person, &h);
+		break;
+	case BC_LOAD_DN:
+		break;
+	}
+	if (rc != 0)
+		return BC_OK;		/* hashed from the view at commit */
+	return bc_meta_load_hash(m->s, k, id, h, e);
+}
+
+static int
+fresh_login(struct imp *m, struct bc_err *e)
+{
+	sqlite3_int64 id;
+	int rc;
+
+	if ((rc = imp_seen(m, K_LOGIN, m->login.code, e)) ||
+	    (rc = bc_login_insert(m->s, &m->login, &id, e)))
+		return rc;
+	seen_last(m)->id = id;
+	return fresh_hash(m, BC_LOAD_LOGIN, id, e);
+}
+
+/* A DN waits in fdn for the places (inserted by fresh_dns()). */
+static int
+fresh_dn(struct imp *m, struct bc_err *e)
+{
+	struct fresh_dn *v;
+	char id[300];
+	size_t n;
+	int rc;
+
+	snprintf(id, sizeof(id), "%s:%s", bc_dn_type_name(m->dn.type),
+	    m->dn.number);
+	if ((rc = imp_seen(m, K_DN, id, e)))
+		return rc;
+	if (m->nfdn == m->mfdn) {
+		n = m->mfdn ? m->mfdn * 2 : 1024;
+		if ((v = realloc(m->fdn, n * sizeof(*v))) == NULL)
+			return bc_err_set(e, BC_ENOMEM, "out of memory");
+		m->fdn = v;
+		m->mfdn = n;
+	}
+	m->fdn[m->nfdn].hashed = bc_dn_type_synchronized(m->dn.type) &&
+	    bc_meta_hash_dn(&m->dn, &m->fdn[m->nfdn].hash) == 0;
+	m->fdn[m->nfdn].dn = m->dn;
+	m->fdn[m->nfdn].place_id = 0;
+	bc_dn_init(&m->dn);
+	seen_last(m)->id = (sqlite3_int64)++m->nfdn;
+	return BC_OK;
+}
+
+static int
+fresh_place(struct imp *m, struct bc_err *e)
+{
+	struct seen_ent *se;
+	struct fresh_dn *d;
+	sqlite3_int64 id;
+	char key[300];
+	size_t i;
+	int rc;
+
+	if ((rc = imp_seen(m, K_PLACE, m->place.name, e)))
+		return rc;
+	if (m->place.ndns > 1)
+		qsort(m->place.dns, m->place.ndns, sizeof(*m->place.dns),
+		    place_dn_cmp);
+	if ((rc = bc_place_insert(m->s, &m->place, &id, e)))
+		return rc;
+	seen_last(m)->id = id;
+	/* its DNs sorted as the store gives them (place_dn_cmp) */
+	if ((rc = fresh_hash(m, BC_LOAD_PLACE, id, e)))
+		return rc;
+	for (i = 0; i < m->place.ndns; i++) {
+		snprintf(key, sizeof(key), "%s:%s",
+		    bc_dn_type_name(m->place.dns[i].type),
+		    m->place.dns[i].number);
+		if ((se = seen_find(&m->seen, K_DN, key)) == NULL)
+			return fresh_fail(e, "no dn", key);
+		d = &m->fdn[se->id - 1];
+		if (d->place_id != 0)
+			return fresh_fail(e, "dn of another place", key);
+		d->place_id = id;
+	}
+	return BC_OK;
+}
+
+static int
+fresh_person(struct imp *m, struct bc_err *e)
+{
+	struct bc_person *p = &m->person;
+	struct seen_ent *se;
+	sqlite3_int64 id, place_id = 0, *logins;
+	size_t i;
+	int rc;
+
+	if ((rc = imp_seen(m, K_PERSON, p->username, e)))
+		return rc;
+	if (p->nlogins > 1)
+		qsort(p->logins, p->nlogins, sizeof(*p->logins),
+		    person_login_cmp);
+	if (p->place != NULL) {
+		if ((se = seen_find(&m->seen, K_PLACE, p->place)) == NULL)
+			return fresh_fail(e, "no place", p->place);
+		place_id = se->id;
+	}
+	if ((logins = calloc(p->nlogins + 1, sizeof(*logins))) == NULL)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	for (i = 0; i < p->nlogins; i++) {
+		se = seen_find(&m->seen, K_LOGIN, p->logins[i].code);
+		if (se == NULL || se->used) {
+			free(logins);
+			return fresh_fail(e, "login not free",
+			    p->logins[i].code);
+		}
+		logins[i] = se->id;
+	}
+	rc = bc_person_insert(m->s, p, place_id, logins, &id, e);
+	free(logins);
+	if (rc != BC_OK)
+		return rc;
+	/* its logins sorted as the store gives them (person_login_cmp) */
+	if ((rc = fresh_hash(m, BC_LOAD_PERSON, id, e)))
+		return rc;
+	for (i = 0; i < p->nlogins; i++)
+		seen_find(&m->seen, K_LOGIN, p->logins[i].code)->used = 1;
+	return BC_OK;
+}
+
+/* The DNs, in document order, each with the place that took it. */
+static int
+fresh_dns(struct imp *m, struct bc_err *e)
+{
+	sqlite3_int64 id;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->nfdn; i++)
+		if ((rc = bc_dn_insert(m->s, &m->fdn[i].dn,
+		    m->fdn[i].place_id, &id, e)) ||
+		    (m->fdn[i].hashed && (rc = bc_meta_load_hash(m->s,
+		    BC_LOAD_DN, id, m->fdn[i].hash, e))))
+			return rc;
+	return BC_OK;
+}
+
+static void
+fresh_free(struct imp *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfdn; i++)
+		bc_dn_clear(&m->fdn[i].dn);
+	free(m->fdn);
+	m->fdn = NULL;
+	m->nfdn = m->mfdn = 0;
+}
+
+/*
+ * The end of a fresh import: the DNs go in, then every object is
+ * reported created, in document order, as the per-object path reports
+ * them.  From here on a failure is reported, not retried.
+ */
+static void
+fresh_finish(struct imp *m)
+{
+	const struct seen_ent *se;
+	struct bc_err e;
+	size_t i;
+
+	if (fresh_dns(m, &e) != BC_OK) {
+		imp_fail_err(m, m->root_line, m->root_col, &e);
+		return;
+	}
+	m->reported = 1;
+	for (i = 0; i < m->seen.nent; i++) {
+		se = &m->seen.ent[i];
+		if (imp_change(m, "create", (enum kind)(strchr("?LDPR",
+		    m->seen.keys[se->key]) - "?LDPR"),
+		    m->seen.keys + se->key + 1, &e) != BC_OK) {
+			imp_fail_err(m, se->line, se->col, &e);
+			return;
+		}
+	}
+}
+
 static void
 obj_clear(struct imp *m)
 {
@@ -774,7 +1063,14 @@ imp_flush(struct imp *m)
 			imp_fail(m, m->objerr_line, m->objerr_col,
 			    m->objerr.status, "%s", m->objerr.msg);
 		else {
-			switch (m->kind) {
+			switch (m->fresh ? m->kind : K_NONE) {
+			case K_LOGIN:	rc = fresh_login(m, &e); break;
+			case K_DN:	rc = fresh_dn(m, &e); break;
+			case K_PLACE:	rc = fresh_place(m, &e); break;
+			case K_PERSON:	rc = fresh_person(m, &e); break;
+			case K_NONE:	break;
+			}
+			switch (m->fresh ? K_NONE : m->kind) {
 			case K_LOGIN:	rc = apply_login(m, &e); break;
 			case K_DN:	rc = apply_dn(m, &e); break;
 			case K_PLACE:	rc = apply_place(m, &e); break;
@@ -1315,17 +1611,46 @@ imp_replace(struct imp *m)
 
 /* ---- the import --------------------------------------------------- */
 
+static const char SQL_FRESH[] = "SELECT NOT EXISTS (SELECT 1 FROM "
+    "agent_login) AND NOT EXISTS (SELECT 1 FROM dn) AND NOT EXISTS "
+    "(SELECT 1 FROM place) AND NOT EXISTS (SELECT 1 FROM person)";
+
+/* *fresh: the store holds no object (inside the import's transaction). */
 static int
-imp_run(struct imp *m, xmlInputReadCallback ioread)
+imp_store_fresh(struct imp *m, int *fresh, struct bc_err *e)
 {
-	xmlSchemaParserCtxtPtr pctxt = NULL;
-	xmlSchemaPtr schema = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	*fresh = 0;
+	if ((rc = sqlite3_prepare_v2(m->s->db, SQL_FRESH, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return imp_sql_err(m, rc, e);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*fresh = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return imp_sql_err(m, rc, e);
+	return BC_OK;
+}
+
+/*
+ * One reading of the document into the store, in one transaction; the
+ * fresh path when may_fresh and the store holds no object, then
+ * m->fallback tells that it failed and the document must be read again
+ * without it.
+ */
+static int
+imp_pass(struct imp *m, xmlSchemaPtr schema, xmlInputReadCallback ioread,
+    int may_fresh)
+{
 	xmlSchemaValidCtxtPtr vctxt = NULL;
 	xmlSchemaSAXPlugPtr plug = NULL;
 	xmlSAXHandler sax, *saxp = &sax;
 	void *user = m;
 	struct bc_err e;
-	int rc;
+	int rc, load;
 
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
@@ -1336,20 +1661,6 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 	sax.getEntity = sax_get_entity;
 	sax.serror = imp_parse_error;
 
-	m->err->status = BC_OK;
-	m->err->msg[0] = '\0';
-	if ((pctxt = xmlSchemaNewMemParserCtxt(bc_xml_schema,
-	    (int)bc_xml_schema_len)) == NULL)
-		return bc_err_set(m->err, BC_ENOMEM, "out of memory");
-	xmlSchemaSetParserStructuredErrors(pctxt, imp_schema_error, m);
-	schema = xmlSchemaParse(pctxt);
-	xmlSchemaFreeParserCtxt(pctxt);
-	if (schema == NULL) {
-		if (!m->failed)
-			bc_err_set(m->err, BC_EINTERNAL, "cannot load the "
-			    "embedded schema");
-		return m->err->status;
-	}
 	if ((vctxt = xmlSchemaNewValidCtxt(schema)) == NULL ||
 	    (plug = xmlSchemaSAXPlug(vctxt, &saxp, &user)) == NULL) {
 		rc = bc_err_set(m->err, BC_ENOMEM, "out of memory");
@@ -1357,15 +1668,17 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 	}
 	xmlSchemaSetValidStructuredErrors(vctxt, imp_valid_error, m);
 
-	if (bc_tx_depth(m->s) == 0 && (rc = imp_seen_table(m, &e))) {
+	load = bc_tx_depth(m->s) == 0;
+	if (load && (rc = imp_seen_table(m, &e))) {
 		*m->err = e;
 		goto out;
 	}
 	/* all or nothing anyway: a load (bulk) when it is the outermost */
-	if ((rc = bc_tx_depth(m->s) == 0 ? bc_tx_begin_load(m->s, m->err) :
+	if ((rc = load ? bc_tx_begin_load(m->s, m->err) :
 	    bc_tx_begin(m->s, m->err)))
 		goto out;
-	if ((rc = imp_prepare(m, &e))) {
+	if ((rc = imp_prepare(m, &e)) ||
+	    (load && may_fresh && (rc = imp_store_fresh(m, &m->fresh, &e)))) {
 		*m->err = e;
 		bc_tx_rollback(m->s);
 		goto out;
@@ -1403,7 +1716,9 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 		if (!m->failed && m->depth != 0)
 			imp_fail(m, 0, 0, BC_EINVAL, "document ends early");
 	}
-	if (!m->failed && (m->flags & BC_XML_REPLACE))
+	if (!m->failed && m->fresh)
+		fresh_finish(m);
+	if (!m->failed && !m->fresh && (m->flags & BC_XML_REPLACE))
 		imp_replace(m);
 	imp_finalize(m);
 	if (!m->failed)
@@ -1414,10 +1729,14 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 		rc = m->failed ? m->err->status : BC_OK;
 	} else
 		rc = bc_tx_commit(m->s, m->err);
+	/* nothing reported yet: the per-object path tells what failed */
+	if (rc != BC_OK && m->fresh && !m->reported)
+		m->fallback = 1;
 out:
 	obj_clear(m);
 	imp_finalize(m);
 	seen_free(&m->seen);
+	fresh_free(m);
 	if (m->ctxt != NULL) {
 		xmlFreeParserCtxt(m->ctxt);
 		m->ctxt = NULL;
@@ -1425,6 +1744,62 @@ out:
 	if (plug != NULL)
 		xmlSchemaSAXUnplug(plug);
 	xmlSchemaFreeValidCtxt(vctxt);
+	return rc;
+}
+
+/* Back to the start of the document for another pass; -1: cannot. */
+static int
+imp_rewind(struct imp *m)
+{
+	m->depth = 0;
+	m->sync_only = 0;
+	m->root_line = m->root_col = 0;
+	m->nchanges = 0;
+	m->failed = 0;
+	m->fresh = m->fallback = m->reported = 0;
+	m->err->status = BC_OK;
+	m->err->msg[0] = '\0';
+	if (m->fd == -1) {
+		m->off = 0;
+		return 0;
+	}
+	return lseek(m->fd, m->fd_start, SEEK_SET) == m->fd_start ? 0 : -1;
+}
+
+static int
+imp_run(struct imp *m, xmlInputReadCallback ioread)
+{
+	xmlSchemaParserCtxtPtr pctxt = NULL;
+	xmlSchemaPtr schema = NULL;
+	struct stat sb;
+	int rc, may_fresh;
+
+	m->err->status = BC_OK;
+	m->err->msg[0] = '\0';
+	if ((pctxt = xmlSchemaNewMemParserCtxt(bc_xml_schema,
+	    (int)bc_xml_schema_len)) == NULL)
+		return bc_err_set(m->err, BC_ENOMEM, "out of memory");
+	xmlSchemaSetParserStructuredErrors(pctxt, imp_schema_error, m);
+	schema = xmlSchemaParse(pctxt);
+	xmlSchemaFreeParserCtxt(pctxt);
+	if (schema == NULL) {
+		if (!m->failed)
+			bc_err_set(m->err, BC_EINTERNAL, "cannot load the "
+			    "embedded schema");
+		return m->err->status;
+	}
+	/* the fresh path needs a document it can read again */
+	may_fresh = m->fd == -1 || (fstat(m->fd, &sb) == 0 &&
+	    S_ISREG(sb.st_mode) &&
+	    (m->fd_start = lseek(m->fd, 0, SEEK_CUR)) != -1);
+	rc = imp_pass(m, schema, ioread, may_fresh);
+	if (m->fallback) {
+		if (imp_rewind(m) == 0)
+			rc = imp_pass(m, schema, ioread, 0);
+		else
+			rc = bc_err_set(m->err, BC_EIO, "%s: cannot read "
+			    "again: %s", m->name, strerror(errno));
+	}
 	xmlSchemaFree(schema);
 	return rc;
 }
@@ -1441,6 +1816,7 @@ imp_init(struct imp *m, bc_store *s, const char *name, unsigned flags,
 	m->arg = arg;
 	m->err = err;
 	m->fd = -1;
+	m->fd_start = -1;
 	bc_login_init(&m->login);
 	bc_dn_init(&m->dn);
 	bc_place_init(&m->place);
