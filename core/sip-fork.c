@@ -11,7 +11,8 @@
  *    branch is CANCELled: at once when it sent a provisional response,
  *    else when it sends one (9.1);
  *  - a failure of a branch is ACKed here (17.1.1.3) and kept when it is
- *    the best so far (6xx, else the lowest class, the first of a class);
+ *    the best so far (6xx, else the lowest class, the first of a class;
+ *    a 503 goes up as our 500);
  *    a 6xx CANCELs the other branches;  when every branch has a final
  *    response and none was 2xx, the best goes to the caller, which ACKs
  *    it here;
@@ -218,7 +219,12 @@ maybe_complete(bc_sip_server *srv, struct sip_fork *f, long long now,
 			return;
 	f->done = 1;
 	f->done_at = now;
-	if (f->best_msg != NULL) {
+	if (f->best == 503) {
+		/* the phones' overload is not ours to announce (16.7 step 6) */
+		free(f->best_msg);
+		f->best_msg = NULL;
+		reply_caller(srv, f, 500, "Server Internal Error", out);
+	} else if (f->best_msg != NULL) {
 		if (out_raw(out, f->best_msg, f->best_len, &f->best_to) == 0)
 			srv->stats.responses++;
 	} else if (f->best != 0 && f->best != 408)

@@ -732,6 +732,20 @@ test_fork_failures(void)
 	CU_ASSERT_EQUAL(f.out.n, 1);
 	CU_ASSERT(out_to(&f, 6002, "CANCEL ") >= 0);
 
+	/* every phone is unavailable: 500 goes up, not their 503 */
+	feed(&f, T0 + 50, INVITE("5001", "z9hG4bKg5", "g5", ""));
+	CU_ASSERT_EQUAL_FATAL(fork_invites(&f, inv), 0);
+	for (k = 0; k < 3; k++) {
+		char tag[4];
+
+		snprintf(tag, sizeof(tag), "p%d", k);
+		phone_response(r, sizeof(r), inv[k], 503, tag);
+		feed_raw(&f, T0 + 50, r);
+	}
+	CU_ASSERT(find_out(&f, "SIP/2.0 503") < 0);
+	CU_ASSERT((k = find_out(&f, "SIP/2.0 500")) >= 0);
+	CU_ASSERT(k >= 0 && f.out.v[k].to.port == 5099);
+
 	/* no phone says anything: 408 */
 	feed(&f, T0 + 100, INVITE("5001", "z9hG4bKg4", "g4", ""));
 	CU_ASSERT_EQUAL_FATAL(fork_invites(&f, inv), 0);
