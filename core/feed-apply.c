@@ -131,6 +131,23 @@ root_attrs(xmlTextReaderPtr r, const char *peer, struct doc *d,
 	return rc;
 }
 
+/* A reader of a document in memory: no network, no DTD, no entities. */
+static xmlTextReaderPtr
+open_reader(const char *buf, size_t len, struct bc_err *err)
+{
+	xmlTextReaderPtr r;
+
+	if (len > (size_t)INT_MAX) {
+		bc_err_set(err, BC_EINVAL, "feed document too large");
+		return NULL;
+	}
+	r = xmlReaderForMemory(buf, (int)len, "feed", NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (r == NULL)
+		bc_err_set(err, BC_ENOMEM, "out of memory");
+	return r;
+}
+
 int
 bc_feed_peek(const char *buf, size_t len, int *snapshot, long long *after,
     long long *seq, struct bc_err *err)
@@ -141,12 +158,8 @@ bc_feed_peek(const char *buf, size_t len, int *snapshot, long long *after,
 
 	*snapshot = 0;
 	*after = *seq = 0;
-	if (len > (size_t)INT_MAX)
-		return bc_err_set(err, BC_EINVAL, "feed document too large");
-	r = xmlReaderForMemory(buf, (int)len, "feed", NULL, XML_PARSE_NONET |
-	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (r == NULL)
-		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	if ((r = open_reader(buf, len, err)) == NULL)
+		return err->status;
 	while ((step = xmlTextReaderRead(r)) == 1 &&
 	    xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
 		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE)
@@ -211,13 +224,8 @@ read_doc(const char *peer, const char *buf, size_t len, struct doc *d,
 	xmlTextReaderPtr r;
 	int rc = BC_OK, step, depth, type, seen_root = 0;
 
-	if (len > (size_t)INT_MAX)
-		return bc_err_set(err, BC_EINVAL, "feed document too large");
-	/* no network, no DTD, no entity substitution */
-	r = xmlReaderForMemory(buf, (int)len, "feed", NULL, XML_PARSE_NONET |
-	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (r == NULL)
-		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	if ((r = open_reader(buf, len, err)) == NULL)
+		return err->status;
 	xmlTextReaderSetErrorHandler(r, reader_error, d);
 	while (rc == BC_OK && (step = xmlTextReaderRead(r)) == 1) {
 		type = xmlTextReaderNodeType(r);

@@ -215,6 +215,23 @@ person_save_logins(bc_store *s, sqlite3_int64 id, const struct bc_person *p,
 	return BC_OK;
 }
 
+/* Runs the bound INSERT of a new person and marks it for the load. */
+static int
+person_insert_row(bc_store *s, sqlite3_stmt *st, const struct bc_person *p,
+    sqlite3_int64 *id, struct bc_err *err)
+{
+	int rc;
+
+	rc = bc_step_insert(s, st, "person.username", err, "add person");
+	if (rc == BC_EEXIST)
+		return bc_err_set(err, BC_EEXIST, "person '%s' already exists",
+		    p->username);
+	if (rc)
+		return rc;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return bc_meta_load_mark(s, BC_LOAD_PERSON, *id, err);
+}
+
 int
 bc_person_insert(bc_store *s, const struct bc_person *p,
     sqlite3_int64 place_id, const sqlite3_int64 *login_ids,
@@ -235,16 +252,9 @@ bc_person_insert(bc_store *s, const struct bc_person *p,
 	person_bind_fields(st, p);
 	if (place_id != 0)
 		sqlite3_bind_int64(st, 8, place_id);
-	rc = bc_step_insert(s, st, "person.username", err, "add person");
-	if (rc == BC_EEXIST)
-		return bc_err_set(err, BC_EEXIST, "person '%s' already exists",
-		    p->username);
-	if (rc)
+	if ((rc = person_insert_row(s, st, p, &id, err)))
 		return rc;
-	id = sqlite3_last_insert_rowid(s->db);
 	*idp = id;
-	if ((rc = bc_meta_load_mark(s, BC_LOAD_PERSON, id, err)))
-		return rc;
 	for (i = 0; i < p->nlogins; i++) {
 		if ((st = bc_stmt(s, SQL_PERSON_LOGIN_INSERT, err)) == NULL)
 			return err->status;
@@ -275,16 +285,8 @@ person_add(bc_store *s, const struct bc_person *p, struct bc_err *err)
 		return rc;
 	if ((st = bc_stmt(s, SQL_PERSON_INSERT, err)) == NULL)
 		return err->status;
-	if ((rc = person_bind(s, st, p, err)))
-		return rc;
-	rc = bc_step_insert(s, st, "person.username", err, "add person");
-	if (rc == BC_EEXIST)
-		return bc_err_set(err, BC_EEXIST, "person '%s' already exists",
-		    p->username);
-	if (rc)
-		return rc;
-	id = sqlite3_last_insert_rowid(s->db);
-	if ((rc = bc_meta_load_mark(s, BC_LOAD_PERSON, id, err)))
+	if ((rc = person_bind(s, st, p, err)) ||
+	    (rc = person_insert_row(s, st, p, &id, err)))
 		return rc;
 	return person_save_logins(s, id, p, 1, err);
 }
