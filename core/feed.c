@@ -441,7 +441,8 @@ now_ms(void)
 static const char SQL_ACK[] = "INSERT INTO sync_feed (peer, acked, acked_at) "
     "VALUES (?1, ?2, ?3) ON CONFLICT (peer) DO UPDATE SET "
     "acked = max(acked, excluded.acked), acked_at = excluded.acked_at";
-/* tombstones the peer has (?1: the peer) or older than ?2 (an HLC) */
+/* tombstones the peer has (?1: the peer) or older than ?2 (an HLC); the
+ * partial index sync_meta_tomb (schema 9) holds just the tombstones */
 #define PURGEABLE "deleted = 1 AND (seq <= coalesce((SELECT acked FROM " \
     "sync_feed WHERE peer = ?1), 0) OR hlc < ?2)"
 static const char SQL_ACK_TOMBS[] =
