@@ -1915,6 +1915,24 @@ feed_changes(bc_store *from, long long after, const char *exclude,
 	return buf;
 }
 
+/* from's snapshot for reader, in memory. */
+static char *
+feed_snapshot(bc_store *from, const char *reader, long long *seq,
+    size_t *len)
+{
+	struct bc_err err;
+	char *buf = NULL;
+	size_t count;
+	FILE *f = open_memstream(&buf, len);
+
+	if (f == NULL)
+		return NULL;
+	ST(bc_feed_write_snapshot(from, f, reader, seq, &count, &err), BC_OK,
+	    &err);
+	fclose(f);
+	return buf;
+}
+
 /* Sends everything new of one store to the other, as bcsync does. */
 static int
 feed_pass(bc_store *from, const char *from_name, bc_store *to,
@@ -2172,7 +2190,6 @@ test_feed_snapshot_and_purge(void)
 	char *doc = NULL, *doc2;
 	long long seq, last;
 	size_t count, len, purged = 0;
-	FILE *f;
 
 	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0 ||
 	    feed_pass(t.a, "east", t.b, "west", &res) != 0)
@@ -2196,11 +2213,8 @@ test_feed_snapshot_and_purge(void)
 		free(b);
 		bc_feed_state_clear(&st);
 	}
-	if ((f = open_memstream(&doc, &len)) == NULL)
+	if ((doc = feed_snapshot(t.a, "west", &seq, &len)) == NULL)
 		goto out;
-	ST(bc_feed_write_snapshot(t.a, f, "west", &seq, &count, &t.err), BC_OK,
-	    &t.err);
-	fclose(f);
 	ST(bc_feed_apply(t.b, "east", doc, len, 0, &res, &t.err), BC_OK,
 	    &t.err);
 	TRUE_MSG(res.snapshot, "a snapshot");
@@ -2231,7 +2245,6 @@ test_feed_snapshot_race(void)
 	char *doc = NULL, *doc2;
 	long long seq, last, at;
 	size_t count, len, purged = 0;
-	FILE *f;
 
 	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0 ||
 	    feed_pass(t.a, "east", t.b, "west", &res) != 0 ||
@@ -2242,11 +2255,8 @@ test_feed_snapshot_race(void)
 	INT_EQ(purged, 1);
 	/* west's own change, then east's snapshot without it */
 	ST(mk_login(t.b, "3001", &t.err), BC_OK, &t.err);
-	if ((f = open_memstream(&doc, &len)) == NULL)
+	if ((doc = feed_snapshot(t.a, "west", &seq, &len)) == NULL)
 		goto out;
-	ST(bc_feed_write_snapshot(t.a, f, "west", &seq, &count, &t.err), BC_OK,
-	    &t.err);
-	fclose(f);
 	TRUE_MSG(strstr(doc, "c:acked=") != NULL, "the snapshot says what "
 	    "east applied of west");
 	/* east applies it, and asks west for what follows */
