@@ -102,6 +102,18 @@ wait_caught_up() {
 	done
 }
 
+# start_west_timed: starts west; west_pos and west_diff are the seconds
+# until it applied east's position and until bcadm diff finds them equal
+start_west_timed() {
+	_t0=$(now)
+	start west
+	wait_caught_up
+	_t1=$(now)
+	until "$bcadm" diff east.db west.db >/dev/null; do sleep 0.2; done
+	west_pos=$(elapsed "$_t0" "$_t1")
+	west_diff=$(elapsed "$_t0" "$(now)")
+}
+
 # ---- 1 and 2: latency and throughput ----------------------------------------
 "$bcadm" -s east.db init --site east
 "$bcadm" -s west.db init --site west
@@ -165,14 +177,9 @@ sqlite3 -cmd ".timeout 30000" east.db "UPDATE site SET name = 'east'; UPDATE syn
 objects=$(sqlite3 east.db "SELECT count(*) FROM sync_meta WHERE deleted = 0")
 "$bcadm" -s west.db init --site west
 start east
-t0=$(now)
-start west
-wait_caught_up
-t1=$(now)
-until "$bcadm" diff east.db west.db >/dev/null; do sleep 0.2; done
-t2=$(now)
-first_pos=$(elapsed "$t0" "$t1")
-first_diff=$(elapsed "$t0" "$t2")
+start_west_timed
+first_pos=$west_pos
+first_diff=$west_diff
 rss_b=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/${pid[west]}/status")
 stop west
 
@@ -191,14 +198,9 @@ t2=$(now)
 queued=$(( $(field east seq) - seq0 ))
 upd_write=$(elapsed "$t0" "$t1")
 upd_record=$(elapsed "$t1" "$t2")
-t0=$(now)
-start west
-wait_caught_up
-t1=$(now)
-until "$bcadm" diff east.db west.db >/dev/null; do sleep 0.2; done
-t2=$(now)
-catch_pos=$(elapsed "$t0" "$t1")
-catch_diff=$(elapsed "$t0" "$t2")
+start_west_timed
+catch_pos=$west_pos
+catch_diff=$west_diff
 t3=$(now)
 "$bcadm" diff east.db west.db >/dev/null
 diff_alone=$(elapsed "$t3" "$(now)")
