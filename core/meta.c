@@ -831,6 +831,54 @@ load_hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
 }
 
+/*
+ * A loader that records its new objects itself (the XML import into a
+ * store without objects): the first HLC value and the last feed
+ * position, taken when its transaction began instead of at the commit,
+ * and, once it has written n rows into sync_meta with the values that
+ * follow them, the marks moved past its objects so that the commit's
+ * flush finds nothing new.
+ */
+int
+bc_meta_load_clock(bc_store *s, long long *hlc, long long *seq,
+    char **origin, struct bc_err *err)
+{
+	int rc;
+
+	if (!s->load)
+		return bc_err_set(err, BC_EINTERNAL, "load clock: no load");
+	if ((rc = hlc_first(s, hlc, origin, err)))
+		return rc;
+	if ((rc = bc_seq_load(s, err))) {
+		free(*origin);
+		*origin = NULL;
+		return rc;
+	}
+	*seq = s->seq_next;
+	return BC_OK;
+}
+
+int
+bc_meta_load_recorded(bc_store *s, long long hlc, long long seq,
+    long long n, int changed, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_LOAD_ADVANCE, err)) == NULL)
+		return err->status;
+	if ((rc = bc_step_done(s, st, err, "record changes")) ||
+	    (rc = load_marks(s, err)))
+		return rc;
+	load_hash_free(s);
+	if (!changed || n == 0)
+		return BC_OK;
+	s->seq_next = seq + n;
+	if ((rc = bc_seq_save(s, err)))
+		return rc;
+	return bc_hlc_observe(s, hlc + n - 1, err);
+}
+
 int
 bc_meta_flush(bc_store *s, struct bc_err *err)
 {
