@@ -95,7 +95,8 @@ struct seen_ent {
 	int		 used;
 };
 struct seen {
-	uint32_t	*slot;		/* 0 empty, else index in ent + 1 */
+	/* 0 empty, else index in ent + 1, high 32 bits of the hash above */
+	uint64_t	*slot;
 	size_t		 nslot;		/* a power of 2 */
 	struct seen_ent	*ent;
 	size_t		 nent, ment;
@@ -362,11 +363,14 @@ seen_hash(const char *p, size_t n)
 	return h;
 }
 
+#define SLOT(h, i)	(((h) & 0xffffffff00000000ULL) | (uint64_t)(i))
+#define SLOT_TAG(h)	((h) & 0xffffffff00000000ULL)
+
 /* Doubles the slots (at least 1024) and places every entry again. */
 static int
 seen_grow(struct seen *t)
 {
-	uint32_t *slot;
+	uint64_t *slot;
 	size_t n = t->nslot ? t->nslot * 2 : 1024, i, j;
 
 	if (n > UINT32_MAX || (slot = calloc(n, sizeof(*slot))) == NULL)
@@ -375,7 +379,7 @@ seen_grow(struct seen *t)
 		for (j = t->ent[i].hash & (n - 1); slot[j] != 0;
 		    j = (j + 1) & (n - 1))
 			;
-		slot[j] = (uint32_t)(i + 1);
+		slot[j] = SLOT(t->ent[i].hash, i + 1);
 	}
 	free(t->slot);
 	t->slot = slot;
@@ -395,12 +399,14 @@ seen_add(struct seen *t, enum kind k, const char *key, int *line, int *col)
 	uint64_t h;
 	void *p;
 
-	if ((t->nent + 1) * 4 > t->nslot * 3 && seen_grow(t) != 0)
+	if ((t->nent + 1) * 2 > t->nslot && seen_grow(t) != 0)
 		return -1;
 	h = seen_hash(key, len - 2) ^ (uint64_t)k * 0x9e3779b97f4a7c15ULL;
 	for (i = h & (t->nslot - 1); t->slot[i] != 0;
 	    i = (i + 1) & (t->nslot - 1)) {
-		e = &t->ent[t->slot[i] - 1];
+		if (SLOT_TAG(t->slot[i]) != SLOT_TAG(h))
+			continue;
+		e = &t->ent[(uint32_t)t->slot[i] - 1];
 		if (e->hash == h && t->keys[e->key] == "?LDPR"[k] &&
 		    strcmp(t->keys + e->key + 1, key) == 0) {
 			*line = e->line;
@@ -434,7 +440,7 @@ seen_add(struct seen *t, enum kind k, const char *key, int *line, int *col)
 	t->keys[t->nkeys] = "?LDPR"[k];
 	memcpy(t->keys + t->nkeys + 1, key, len - 1);
 	t->nkeys += len;
-	t->slot[i] = (uint32_t)++t->nent;
+	t->slot[i] = SLOT(h, ++t->nent);
 	return 0;
 }
 
@@ -451,7 +457,9 @@ seen_find(struct seen *t, enum kind k, const char *key)
 	h = seen_hash(key, strlen(key)) ^ (uint64_t)k * 0x9e3779b97f4a7c15ULL;
 	for (i = h & (t->nslot - 1); t->slot[i] != 0;
 	    i = (i + 1) & (t->nslot - 1)) {
-		e = &t->ent[t->slot[i] - 1];
+		if (SLOT_TAG(t->slot[i]) != SLOT_TAG(h))
+			continue;
+		e = &t->ent[(uint32_t)t->slot[i] - 1];
 		if (e->hash == h && t->keys[e->key] == "?LDPR"[k] &&
 		    strcmp(t->keys + e->key + 1, key) == 0)
 			return e;
@@ -840,9 +848,9 @@ apply_person(struct imp *m, struct bc_err *e)
  * valid.
  */
 
-#define FRESH_BATCH	512	/* objects a batch */
-#define FRESH_QUEUE	8	/* batches between reader and writer */
-#define FRESH_META	100000	/* sync_meta rows a statement */
+#define FRESH_BATCH	1024	/* objects a batch */
+#define FRESH_QUEUE	64	/* batches between reader and writer */
+#define FRESH_META	32768	/* sync_meta rows a statement, at least */
 
 /* One object for the writer; K_DN: every DN waiting in fdn. */
 struct fresh_op {
@@ -1330,8 +1338,12 @@ fresh_meta_add(struct fresh_q *q, enum kind k, const char *key,
 	*(char *)p = "?LDPR"[k];
 	if (sep == NULL)
 		memcpy((char *)p + 1, key, n - 1);
-	else
-		snprintf((char *)p + 1, n - 1, "%s%s%s", key, sep, key2);
+	else {
+		m = strlen(key);
+		memcpy((char *)p + 1, key, m);
+		memcpy((char *)p + 1 + m, sep, n - 2 - m - n2);
+		memcpy((char *)p + n - 1 - n2, key2, n2 + 1);
+	}
 	q->nkeys += n;
 	return 0;
 }
@@ -1715,6 +1727,21 @@ fresh_stop(struct imp *m, struct bc_err *e)
 
 /* ---- the reader ---------------------------------------------------- */
 
+/* "TYPE:NUMBER" into buf (n bytes); 0, or -1 when it does not fit. */
+static int
+dn_key(char *buf, size_t n, enum bc_dn_type type, const char *number)
+{
+	const char *t = bc_dn_type_name(type);
+	size_t a = strlen(t), b = strlen(number);
+
+	if (a + 1 + b + 1 > n)
+		return -1;
+	memcpy(buf, t, a);
+	buf[a] = ':';
+	memcpy(buf + a + 1, number, b + 1);
+	return 0;
+}
+
 /* The entry imp_seen() added last. */
 static struct seen_ent *
 seen_last(struct imp *m)
@@ -1859,8 +1886,9 @@ fresh_dn(struct imp *m, struct bc_err *e)
 	size_t n;
 	int rc;
 
-	snprintf(id, sizeof(id), "%s:%s", bc_dn_type_name(m->dn.type),
-	    m->dn.number);
+	if (dn_key(id, sizeof(id), m->dn.type, m->dn.number) != 0)
+		snprintf(id, sizeof(id), "%s:%s", bc_dn_type_name(m->dn.type),
+		    m->dn.number);
 	if ((rc = fresh_order(m, K_DN, id, e)) ||
 	    (rc = imp_seen(m, K_DN, id, e)))
 		return rc;
@@ -1913,9 +1941,11 @@ fresh_place(struct imp *m, struct bc_err *e)
 		return fresh_fail(e, "document not hashed", m->place.name);
 	id = seen_last(m)->id = (sqlite3_int64)++m->nids[K_PLACE - 1];
 	for (i = 0; i < m->place.ndns; i++) {
-		snprintf(key, sizeof(key), "%s:%s",
-		    bc_dn_type_name(m->place.dns[i].type),
-		    m->place.dns[i].number);
+		if (dn_key(key, sizeof(key), m->place.dns[i].type,
+		    m->place.dns[i].number) != 0)
+			snprintf(key, sizeof(key), "%s:%s",
+			    bc_dn_type_name(m->place.dns[i].type),
+			    m->place.dns[i].number);
 		if ((se = seen_find(&m->seen, K_DN, key)) == NULL)
 			return fresh_fail(e, "no dn", key);
 		d = &m->fdn[se->id - 1];
@@ -2033,10 +2063,14 @@ fresh_finish(struct imp *m)
 static void
 obj_clear(struct imp *m)
 {
-	bc_login_clear(&m->login);
-	bc_dn_clear(&m->dn);
-	bc_place_clear(&m->place);
-	bc_person_clear(&m->person);
+	/* only the object's own kind is ever filled */
+	switch (m->kind) {
+	case K_LOGIN:	bc_login_clear(&m->login); break;
+	case K_DN:	bc_dn_clear(&m->dn); break;
+	case K_PLACE:	bc_place_clear(&m->place); break;
+	case K_PERSON:	bc_person_clear(&m->person); break;
+	case K_NONE:	break;
+	}
 	free(m->section);
 	m->section = NULL;
 	m->kind = K_NONE;
