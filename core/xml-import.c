@@ -149,6 +149,9 @@ struct imp {
 	struct fresh_batch	*batch;		/* being filled */
 	struct fresh_q		*q;		/* the writer */
 
+	char			*abuf;		/* attribute values */
+	size_t			 mabuf;
+
 	/* input */
 	int			 fd;
 	off_t			 fd_start;	/* where it began, -1: a pipe */
@@ -2130,27 +2133,25 @@ obj_error(struct imp *m, const struct bc_err *e)
 }
 
 /*
- * An attribute value as a new string.  Without entity substitution
- * libxml2 hands a '&' written as "&amp;" or "&#38;" to SAX2 as "&#38;"
- * (every other reference is decoded): undo that.
+ * An attribute value, decoded into s (room for end - v + 1 bytes).
+ * Without entity substitution libxml2 hands a '&' written as "&amp;" or
+ * "&#38;" to SAX2 as "&#38;" (every other reference is decoded): undo
+ * that.  Returns the byte after its NUL.
  */
 static char *
-attr_value(const xmlChar *v, const xmlChar *end)
+attr_value(char *s, const xmlChar *v, const xmlChar *end)
 {
 	size_t n = (size_t)(end - v), i, j;
-	char *s;
 
-	if ((s = malloc(n + 1)) == NULL)
-		return NULL;
 	for (i = j = 0; i < n; j++) {
-		if (n - i >= 5 && memcmp(v + i, "&#38;", 5) == 0) {
+		if (v[i] == '&' && n - i >= 5 && memcmp(v + i, "&#38;", 5) == 0) {
 			s[j] = '&';
 			i += 5;
 		} else
 			s[j] = (char)v[i++];
 	}
 	s[j] = '\0';
-	return s;
+	return s + j + 1;
 }
 
 /* xs:boolean, white space collapsed; unknown values stay as they were. */
@@ -2188,97 +2189,96 @@ parse_int(const char *v, int *out)
 	return 0;
 }
 
-/* Takes value for a string field (the field owns it). */
+static void	obj_error(struct imp *, const struct bc_err *);
+
+/* A copy of value for a string field. */
 static void
-take(char **field, char **value)
+take(struct imp *m, char **field, const char *value)
 {
+	struct bc_err e;
+
 	free(*field);
-	*field = *value;
-	*value = NULL;
+	if ((*field = strdup(value)) == NULL) {
+		bc_err_set(&e, BC_ENOMEM, "out of memory");
+		obj_error(m, &e);
+	}
 }
 
 static void
-start_login(struct imp *m, const char *an, char **v)
+start_login(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "code") == 0)
-		take(&m->login.code, v);
+		take(m, &m->login.code, v);
 	else if (strcmp(an, "password") == 0)
-		take(&m->login.password, v);
+		take(m, &m->login.password, v);
 	else if (strcmp(an, "override") == 0)
-		take(&m->login.override, v);
+		take(m, &m->login.override, v);
 	else if (strcmp(an, "use-override") == 0)
-		parse_bool(*v, &m->login.use_override);
+		parse_bool(v, &m->login.use_override);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->login.enabled);
+		parse_bool(v, &m->login.enabled);
 }
 
 static void
-start_dn(struct imp *m, const char *an, char **v)
+start_dn(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "type") == 0)
-		bc_dn_type_parse(*v, &m->dn.type);
+		bc_dn_type_parse(v, &m->dn.type);
 	else if (strcmp(an, "number") == 0)
-		take(&m->dn.number, v);
+		take(m, &m->dn.number, v);
 	else if (strcmp(an, "alias") == 0)
-		take(&m->dn.alias, v);
+		take(m, &m->dn.alias, v);
 	else if (strcmp(an, "register") == 0)
-		bc_register_parse(*v, &m->dn.reg);
+		bc_register_parse(v, &m->dn.reg);
 	else if (strcmp(an, "association") == 0)
-		take(&m->dn.association, v);
+		take(m, &m->dn.association, v);
 	else if (strcmp(an, "contact") == 0)
-		take(&m->dn.contact, v);
+		take(m, &m->dn.contact, v);
 	else if (strcmp(an, "password") == 0)
-		take(&m->dn.password, v);
+		take(m, &m->dn.password, v);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->dn.enabled);
+		parse_bool(v, &m->dn.enabled);
 }
 
 static void
-start_place(struct imp *m, const char *an, char **v)
+start_place(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "name") == 0)
-		take(&m->place.name, v);
+		take(m, &m->place.name, v);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->place.enabled);
+		parse_bool(v, &m->place.enabled);
 }
 
 static void
-start_person(struct imp *m, const char *an, char **v)
+start_person(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "username") == 0)
-		take(&m->person.username, v);
+		take(m, &m->person.username, v);
 	else if (strcmp(an, "first") == 0)
-		take(&m->person.first, v);
+		take(m, &m->person.first, v);
 	else if (strcmp(an, "last") == 0)
-		take(&m->person.last, v);
+		take(m, &m->person.last, v);
 	else if (strcmp(an, "employee-id") == 0)
-		take(&m->person.employee_id, v);
+		take(m, &m->person.employee_id, v);
 	else if (strcmp(an, "agent") == 0)
-		parse_bool(*v, &m->person.agent);
+		parse_bool(v, &m->person.agent);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->person.enabled);
+		parse_bool(v, &m->person.enabled);
 	else if (strcmp(an, "preferred-site") == 0)
-		take(&m->person.preferred_site, v);
+		take(m, &m->person.preferred_site, v);
 	else if (strcmp(an, "place") == 0)
-		take(&m->person.place, v);
+		take(m, &m->person.place, v);
 }
 
-/* Attributes of our namespace-less kind, name -> value, of one element. */
+/*
+ * Attributes of our namespace-less kind, name -> value, of one element;
+ * the values in the import's buffer (abuf), until the next element.
+ */
 struct attrs {
 	int		 n;
 	const char	*name[16];
-	char		*value[16];
+	const char	*value[16];
 };
-
-static void
-attrs_free(struct attrs *a)
-{
-	int i;
-
-	for (i = 0; i < a->n; i++)
-		free(a->value[i]);
-	a->n = 0;
-}
 
 static const char *
 attrs_get(const struct attrs *a, const char *name)
@@ -2355,6 +2355,8 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	struct imp *m = ctx;
 	struct attrs a;
 	const char *name = (const char *)local;
+	size_t need, n;
+	char *p;
 	int i;
 
 	(void)prefix;
@@ -2369,7 +2371,22 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	if (uri == NULL || strcmp((const char *)uri, BC_XML_NS) != 0)
 		return;
 
+	/* room for every value, decoded: never longer than given */
+	for (i = 0, need = 0; i < nattr; i++)
+		need += (size_t)(attributes[5 * i + 4] -
+		    attributes[5 * i + 3]) + 1;
+	if (need > m->mabuf) {
+		for (n = m->mabuf ? m->mabuf : 1024; n < need; n *= 2)
+			;
+		if ((p = realloc(m->abuf, n)) == NULL) {
+			imp_fail(m, 0, 0, BC_ENOMEM, "out of memory");
+			return;
+		}
+		m->abuf = p;
+		m->mabuf = n;
+	}
 	a.n = 0;
+	p = m->abuf;
 	for (i = 0; i < nattr && a.n < (int)(sizeof(a.name) /
 	    sizeof(a.name[0])); i++) {
 		const xmlChar **at = attributes + 5 * i;
@@ -2377,12 +2394,8 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		if (at[2] != NULL)	/* another namespace: ignored */
 			continue;
 		a.name[a.n] = (const char *)at[0];
-		if ((a.value[a.n] = attr_value(at[3], at[4])) == NULL) {
-			attrs_free(&a);
-			imp_fail(m, 0, 0, BC_ENOMEM, "out of memory");
-			return;
-		}
-		a.n++;
+		a.value[a.n++] = p;
+		p = attr_value(p, at[3], at[4]);
 	}
 
 	if (m->depth == 1) {
@@ -2403,7 +2416,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			m->kind = K_PERSON;
 		imp_pos(m, &m->line, &m->col);
 		for (i = 0; i < a.n; i++) {
-			char **v = &a.value[i];
+			const char *v = a.value[i];
 
 			switch (m->kind) {
 			case K_LOGIN:	start_login(m, a.name[i], v); break;
@@ -2415,7 +2428,6 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		}
 	} else if (m->depth > 3 && m->kind != K_NONE)
 		start_child(m, name, &a);
-	attrs_free(&a);
 }
 
 static void
@@ -2840,6 +2852,9 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 			    "again: %s", m->name, strerror(errno));
 	}
 	xmlSchemaFree(schema);
+	free(m->abuf);
+	m->abuf = NULL;
+	m->mabuf = 0;
 	return rc;
 }
 
