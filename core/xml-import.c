@@ -916,6 +916,13 @@ static const char *const fresh_sql[R_COUNT] = {
 	[R_ALL_META] = NULL,		/* R_META */
 };
 
+/* R_META into an empty sync_meta (no tombstone to take over). */
+static const char SQL_META_EMPTY[] = "INSERT INTO sync_meta (kind, key, "
+    "hlc, origin, hash, deleted, seq) SELECT c0, c1, c2, ?2, c3, 0, c4 "
+    "FROM bc_import_rows(?1)";
+static const char SQL_META_IS_EMPTY[] = "SELECT NOT EXISTS "
+    "(SELECT 1 FROM sync_meta)";
+
 struct fresh_q;
 
 struct fresh_rows {
@@ -1604,7 +1611,7 @@ static int
 fresh_start(struct imp *m, struct bc_err *e)
 {
 	struct fresh_q *q;
-	int i, rc;
+	int i, rc, empty = 0;
 
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return bc_err_set(e, BC_ENOMEM, "out of memory");
@@ -1614,13 +1621,25 @@ fresh_start(struct imp *m, struct bc_err *e)
 		fresh_q_free(q);
 		return imp_sql_err(m, rc, e);
 	}
-	for (i = 0; i < R_COUNT; i++)
-		if (fresh_sql[i] != NULL && (rc = sqlite3_prepare_v2(m->s->db,
-		    fresh_sql[i], -1, &q->st[i], NULL)) != SQLITE_OK) {
-			imp_sql_err(m, rc, e);
-			fresh_q_free(q);
-			return e->status;
-		}
+	/* the meta rows only ever go into an empty table: no upsert */
+	if ((rc = sqlite3_prepare_v2(m->s->db, SQL_META_IS_EMPTY, -1,
+	    &q->st[R_META], NULL)) == SQLITE_OK) {
+		rc = sqlite3_step(q->st[R_META]);
+		empty = rc == SQLITE_ROW &&
+		    sqlite3_column_int(q->st[R_META], 0) != 0;
+		rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+		sqlite3_finalize(q->st[R_META]);
+		q->st[R_META] = NULL;
+	}
+	for (i = 0; rc == SQLITE_OK && i < R_COUNT; i++)
+		if (fresh_sql[i] != NULL)
+			rc = sqlite3_prepare_v2(m->s->db, i == R_META && empty ?
+			    SQL_META_EMPTY : fresh_sql[i], -1, &q->st[i], NULL);
+	if (rc != SQLITE_OK) {
+		imp_sql_err(m, rc, e);
+		fresh_q_free(q);
+		return e->status;
+	}
 	if ((rc = bc_meta_load_clock(m->s, &q->hlc0, &q->seq0, &q->origin,
 	    e))) {
 		fresh_q_free(q);
