@@ -1522,10 +1522,65 @@ fresh_write(struct fresh_q *q, const struct fresh_batch *b,
 	return BC_OK;
 }
 
+/*
+ * The checks bc_*_insert() make and the hashes of the documents, on the
+ * writer's side (the reader has more to do).  A document that cannot be
+ * hashed here (text the views escape their own way) sends the import
+ * the per-object way, which records it from the view.
+ */
+static int
+fresh_check(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
+{
+	struct fresh_op *op;
+	struct fresh_dn *d;
+	const char *id = NULL;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; id == NULL && i < b->n; i++) {
+		op = &b->op[i];
+		switch (op->kind) {
+		case K_LOGIN:
+			if ((rc = bc_login_check(&op->u.login, e)))
+				return rc;
+			if (bc_meta_hash_login(&op->u.login, &op->hash) != 0)
+				id = op->u.login.code;
+			break;
+		case K_PLACE:
+			if ((rc = bc_place_check(&op->u.place, e)))
+				return rc;
+			if (bc_meta_hash_place(&op->u.place, &op->hash) != 0)
+				id = op->u.place.name;
+			break;
+		case K_PERSON:
+			if ((rc = bc_person_check(&op->u.person, e)))
+				return rc;
+			if (bc_meta_hash_person(&op->u.person, &op->hash) != 0)
+				id = op->u.person.username;
+			break;
+		case K_DN:
+			for (j = 0; id == NULL && j < q->m->nfdn; j++) {
+				d = &q->m->fdn[j];
+				if ((rc = bc_dn_check(&d->dn, e)))
+					return rc;
+				if (d->sync &&
+				    bc_meta_hash_dn(&d->dn, &d->hash) != 0)
+					id = d->dn.number;
+			}
+			break;
+		case K_NONE:
+			break;
+		}
+	}
+	if (id != NULL)
+		return bc_err_set(e, BC_EINTERNAL, "fresh import: document "
+		    "not hashed '%s'", id);
+	return BC_OK;
+}
+
 /* The writes of one batch, what is named before what names it. */
 static int
-fresh_apply(struct fresh_q *q, const struct fresh_batch *b,
-    struct bc_err *e)
+fresh_apply(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
 {
 	static const enum fresh_what order[] = { R_LOGIN, R_LOGIN_OPT,
 	    R_PLACE, R_PLACE_OPT, R_PERSON, R_PERSON_LOGIN, R_META };
@@ -1533,6 +1588,8 @@ fresh_apply(struct fresh_q *q, const struct fresh_batch *b,
 	size_t i, k;
 	int rc;
 
+	if ((rc = fresh_check(q, b, e)))
+		return rc;
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		/* the DNs: after their places, before the persons */
 		if (order[k] == R_PERSON)
@@ -1880,20 +1937,15 @@ static int
 fresh_login(struct imp *m, struct bc_err *e)
 {
 	struct fresh_op *op;
-	unsigned long long h;
 	int rc;
 
 	if ((rc = fresh_order(m, K_LOGIN, m->login.code, e)) ||
-	    (rc = imp_seen(m, K_LOGIN, m->login.code, e)) ||
-	    (rc = bc_login_check(&m->login, e)))
+	    (rc = imp_seen(m, K_LOGIN, m->login.code, e)))
 		return rc;
-	if (bc_meta_hash_login(&m->login, &h) != 0)
-		return fresh_fail(e, "document not hashed", m->login.code);
 	if ((op = fresh_op(m, K_LOGIN, e)) == NULL)
 		return e->status;
 	op->id = seen_last(m)->id = (sqlite3_int64)++m->nids[K_LOGIN - 1];
 	op->seq = m->q->seq0 + op->id;
-	op->hash = h;
 	op->u.login = m->login;
 	bc_login_init(&m->login);
 	return BC_OK;
@@ -1915,8 +1967,6 @@ fresh_dn(struct imp *m, struct bc_err *e)
 	    (rc = imp_seen(m, K_DN, id, e)))
 		return rc;
 	/* bc_dn_insert(): the place is given by row id */
-	if ((rc = bc_dn_check(&m->dn, e)))
-		return rc;
 	if (m->dn.place != NULL)
 		return fresh_fail(e, "dn with a place", id);
 	if (m->nfdn == m->mfdn) {
@@ -1929,8 +1979,7 @@ fresh_dn(struct imp *m, struct bc_err *e)
 	v = &m->fdn[m->nfdn];
 	v->sync = bc_dn_type_synchronized(m->dn.type);
 	v->seq = 0;
-	if (v->sync && bc_meta_hash_dn(&m->dn, &v->hash) != 0)
-		return fresh_fail(e, "document not hashed", id);
+	v->hash = 0;
 	v->dn = m->dn;
 	v->place_id = 0;
 	bc_dn_init(&m->dn);
@@ -1944,7 +1993,6 @@ fresh_place(struct imp *m, struct bc_err *e)
 	struct seen_ent *se;
 	struct fresh_dn *d;
 	struct fresh_op *op;
-	unsigned long long h;
 	sqlite3_int64 id;
 	char key[300];
 	size_t i;
@@ -1952,15 +2000,12 @@ fresh_place(struct imp *m, struct bc_err *e)
 
 	if ((rc = fresh_order(m, K_PLACE, m->place.name, e)) ||
 	    (rc = fresh_dns_close(m, e)) ||
-	    (rc = imp_seen(m, K_PLACE, m->place.name, e)) ||
-	    (rc = bc_place_check(&m->place, e)))
+	    (rc = imp_seen(m, K_PLACE, m->place.name, e)))
 		return rc;
 	if (m->place.ndns > 1)
 		qsort(m->place.dns, m->place.ndns, sizeof(*m->place.dns),
 		    place_dn_cmp);
-	/* its DNs sorted as the store gives them (place_dn_cmp) */
-	if (bc_meta_hash_place(&m->place, &h) != 0)
-		return fresh_fail(e, "document not hashed", m->place.name);
+	/* its DNs sorted as the store gives them (place_dn_cmp), hashed */
 	id = seen_last(m)->id = (sqlite3_int64)++m->nids[K_PLACE - 1];
 	for (i = 0; i < m->place.ndns; i++) {
 		if (dn_key(key, sizeof(key), m->place.dns[i].type,
@@ -1980,7 +2025,6 @@ fresh_place(struct imp *m, struct bc_err *e)
 	op->id = id;
 	op->seq = m->q->seq0 + (long long)(m->nids[K_LOGIN - 1] +
 	    m->nsync) + id;
-	op->hash = h;
 	op->u.place = m->place;
 	bc_place_init(&m->place);
 	return BC_OK;
@@ -1992,15 +2036,13 @@ fresh_person(struct imp *m, struct bc_err *e)
 	struct bc_person *p = &m->person;
 	struct seen_ent *se, *me;
 	struct fresh_op *op;
-	unsigned long long h;
 	sqlite3_int64 place_id = 0, *logins;
 	size_t i;
 	int rc;
 
 	if ((rc = fresh_order(m, K_PERSON, p->username, e)) ||
 	    (rc = fresh_dns_close(m, e)) ||
-	    (rc = imp_seen(m, K_PERSON, p->username, e)) ||
-	    (rc = bc_person_check(p, e)))
+	    (rc = imp_seen(m, K_PERSON, p->username, e)))
 		return rc;
 	me = seen_last(m);
 	if (p->nlogins > 1)
@@ -2012,8 +2054,6 @@ fresh_person(struct imp *m, struct bc_err *e)
 		place_id = se->id;
 	}
 	/* its logins sorted as the store gives them (person_login_cmp) */
-	if (bc_meta_hash_person(p, &h) != 0)
-		return fresh_fail(e, "document not hashed", p->username);
 	if ((logins = calloc(p->nlogins + 1, sizeof(*logins))) == NULL)
 		return bc_err_set(e, BC_ENOMEM, "out of memory");
 	for (i = 0; i < p->nlogins; i++) {
@@ -2034,7 +2074,6 @@ fresh_person(struct imp *m, struct bc_err *e)
 	op->id = me->id = (sqlite3_int64)++m->nids[K_PERSON - 1];
 	op->seq = m->q->seq0 + (long long)(m->nids[K_LOGIN - 1] + m->nsync +
 	    m->nids[K_PLACE - 1]) + op->id;
-	op->hash = h;
 	op->place_id = place_id;
 	op->logins = logins;
 	op->u.person = *p;
