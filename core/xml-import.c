@@ -853,7 +853,7 @@ apply_person(struct imp *m, struct bc_err *e)
 
 #define FRESH_BATCH	1024	/* objects a batch */
 #define FRESH_QUEUE	64	/* batches between reader and writer */
-#define FRESH_META	32768	/* sync_meta rows a statement, at least */
+#define FRESH_META	32768	/* sync_meta rows kept before a statement */
 
 /* One object for the writer; K_DN: every DN waiting in fdn. */
 struct fresh_op {
