@@ -144,6 +144,13 @@ dn_valid(const struct bc_dn *dn, struct bc_err *err)
 	return BC_OK;
 }
 
+/* The checks bc_dn_insert() makes, without the store (the XML import). */
+int
+bc_dn_check(const struct bc_dn *dn, struct bc_err *err)
+{
+	return dn_valid(dn, err);
+}
+
 /* Binds the fields shared by insert and update. */
 static void
 dn_bind(sqlite3_stmt *st, const struct bc_dn *dn, sqlite3_int64 place_id)

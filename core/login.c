@@ -81,6 +81,13 @@ login_valid(const struct bc_login *l, struct bc_err *err)
 	return BC_OK;
 }
 
+/* The checks bc_login_insert() makes, without the store (the XML import). */
+int
+bc_login_check(const struct bc_login *l, struct bc_err *err)
+{
+	return login_valid(l, err);
+}
+
 static void
 login_bind(sqlite3_stmt *st, const struct bc_login *l)
 {

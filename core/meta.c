@@ -494,31 +494,23 @@ bc_meta_load_mark(bc_store *s, enum bc_load_kind k, sqlite3_int64 id,
  * in its own way) is refused: such an object is left to the views.
  */
 struct jbuf {
-	char	*p;
-	size_t	 n, m;
-	int	 bad;		/* out of memory, or text refused */
+	unsigned long long h;	/* FNV-1a of what was put so far */
+	int	 bad;		/* text refused */
 };
+
+/* FNV-1a, 64 bits (bc_hash()), of the document as it is put. */
+#define JB_INIT	{ 0xcbf29ce484222325ULL, 0 }
 
 static void
 jb_put(struct jbuf *b, const char *s, size_t n)
 {
-	char *np;
-	size_t m;
+	unsigned long long h = b->h;
 
-	if (b->bad)
-		return;
-	if (b->n + n + 1 > b->m) {
-		for (m = b->m ? b->m : 256; m < b->n + n + 1; m *= 2)
-			;
-		if ((np = realloc(b->p, m)) == NULL) {
-			b->bad = 1;
-			return;
-		}
-		b->p = np;
-		b->m = m;
+	while (n-- > 0) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
 	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
+	b->h = h;
 }
 
 static void
@@ -531,20 +523,22 @@ jb_raw(struct jbuf *b, const char *s)
 static void
 jb_esc(struct jbuf *b, const char *s)
 {
-	const char *run;
+	unsigned long long h = b->h;
+	unsigned char c;
 
-	for (run = s; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c < 0x20 || c == 0x7f) {
 			b->bad = 1;
 			return;
 		}
-		if (*s == '"' || *s == '\\') {
-			jb_put(b, run, (size_t)(s - run));
-			jb_put(b, "\\", 1);
-			run = s;
+		if (c == '"' || c == '\\') {
+			h ^= '\\';
+			h *= 0x100000001b3ULL;
 		}
+		h ^= c;
+		h *= 0x100000001b3ULL;
 	}
-	jb_put(b, run, (size_t)(s - run));
+	b->h = h;
 }
 
 /* A JSON string, or null for NULL. */
@@ -584,10 +578,16 @@ jb_key(struct jbuf *b, const char *name, int first)
 static void
 jb_int(struct jbuf *b, long long v)
 {
-	char num[32];
+	char num[24], *p = num + sizeof(num);
+	unsigned long long u = v < 0 ? -(unsigned long long)v :
+	    (unsigned long long)v;
 
-	snprintf(num, sizeof(num), "%lld", v);
-	jb_raw(b, num);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--p = '-';
+	jb_put(b, p, (size_t)(num + sizeof(num) - p));
 }
 
 /* json_group_object(section || '/' || key, value), sorted as stored. */
@@ -607,35 +607,20 @@ jb_options(struct jbuf *b, const struct bc_options *o)
 	jb_put(b, "}", 1);
 }
 
-/* FNV-1a, 64 bits: bc_hash() of the document. */
-static unsigned long long
-fnv(const char *p, size_t n)
-{
-	unsigned long long h = 0xcbf29ce484222325ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* The hash of the document built in b; -1 when it could not be built. */
+/* The hash of the document put into b; -1 when it could not be built. */
 static int
 jb_hash(struct jbuf *b, unsigned long long *hash)
 {
-	int rc = b->bad ? -1 : 0;
-
-	if (rc == 0)
-		*hash = fnv(b->p, b->n);
-	free(b->p);
-	return rc;
+	if (b->bad)
+		return -1;
+	*hash = b->h;
+	return 0;
 }
 
 int
 bc_meta_hash_login(const struct bc_login *l, unsigned long long *hash)
 {
-	struct jbuf b = { NULL, 0, 0, 0 };
+	struct jbuf b = JB_INIT;
 
 	jb_put(&b, "{", 1);
 	jb_key(&b, "code", 1);
@@ -657,7 +642,7 @@ bc_meta_hash_login(const struct bc_login *l, unsigned long long *hash)
 int
 bc_meta_hash_dn(const struct bc_dn *d, unsigned long long *hash)
 {
-	struct jbuf b = { NULL, 0, 0, 0 };
+	struct jbuf b = JB_INIT;
 
 	jb_put(&b, "{", 1);
 	jb_key(&b, "type", 1);
@@ -681,7 +666,7 @@ bc_meta_hash_dn(const struct bc_dn *d, unsigned long long *hash)
 int
 bc_meta_hash_place(const struct bc_place *p, unsigned long long *hash)
 {
-	struct jbuf b = { NULL, 0, 0, 0 };
+	struct jbuf b = JB_INIT;
 	size_t i;
 
 	jb_put(&b, "{", 1);
@@ -707,7 +692,7 @@ bc_meta_hash_place(const struct bc_place *p, unsigned long long *hash)
 int
 bc_meta_hash_person(const struct bc_person *p, unsigned long long *hash)
 {
-	struct jbuf b = { NULL, 0, 0, 0 };
+	struct jbuf b = JB_INIT;
 	size_t i;
 
 	jb_put(&b, "{", 1);
@@ -829,6 +814,54 @@ load_hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	for (h = lh->k[k].hash[i], j = 15; j >= 0; j--, h >>= 4)
 		out[j] = hex[h & 0xf];
 	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
+}
+
+/*
+ * A loader that records its new objects itself (the XML import into a
+ * store without objects): the first HLC value and the last feed
+ * position, taken when its transaction began instead of at the commit,
+ * and, once it has written n rows into sync_meta with the values that
+ * follow them, the marks moved past its objects so that the commit's
+ * flush finds nothing new.
+ */
+int
+bc_meta_load_clock(bc_store *s, long long *hlc, long long *seq,
+    char **origin, struct bc_err *err)
+{
+	int rc;
+
+	if (!s->load)
+		return bc_err_set(err, BC_EINTERNAL, "load clock: no load");
+	if ((rc = hlc_first(s, hlc, origin, err)))
+		return rc;
+	if ((rc = bc_seq_load(s, err))) {
+		free(*origin);
+		*origin = NULL;
+		return rc;
+	}
+	*seq = s->seq_next;
+	return BC_OK;
+}
+
+int
+bc_meta_load_recorded(bc_store *s, long long hlc, long long seq,
+    long long n, int changed, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = bc_stmt(s, SQL_LOAD_ADVANCE, err)) == NULL)
+		return err->status;
+	if ((rc = bc_step_done(s, st, err, "record changes")) ||
+	    (rc = load_marks(s, err)))
+		return rc;
+	load_hash_free(s);
+	if (!changed || n == 0)
+		return BC_OK;
+	s->seq_next = seq + n;
+	if ((rc = bc_seq_save(s, err)))
+		return rc;
+	return bc_hlc_observe(s, hlc + n - 1, err);
 }
 
 int

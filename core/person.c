@@ -119,6 +119,13 @@ person_valid(const struct bc_person *p, struct bc_err *err)
 	return bc_rule_person_logins(p, err);
 }
 
+/* The checks bc_person_insert() makes, without the store (the XML import). */
+int
+bc_person_check(const struct bc_person *p, struct bc_err *err)
+{
+	return person_valid(p, err);
+}
+
 /* The person's row id and agent flag; BC_ENOENT when absent. */
 static int
 person_id(bc_store *s, const char *username, sqlite3_int64 *id, int *agent,

@@ -176,6 +176,13 @@ place_valid(const struct bc_place *p, struct bc_err *err)
 	return BC_OK;
 }
 
+/* The checks bc_place_insert() makes, without the store (the XML import). */
+int
+bc_place_check(const struct bc_place *p, struct bc_err *err)
+{
+	return place_valid(p, err);
+}
+
 /*
  * Gives the place exactly the DNs listed.  DNs of other places are
  * refused: moving a DN is done on the DN.

@@ -125,6 +125,12 @@ int		 bc_person_insert(bc_store *, const struct bc_person *,
 		    sqlite3_int64 place_id, const sqlite3_int64 *login_ids,
 		    sqlite3_int64 *id, struct bc_err *);
 
+/* The checks of bc_*_insert() alone, without the store. */
+int		 bc_login_check(const struct bc_login *, struct bc_err *);
+int		 bc_dn_check(const struct bc_dn *, struct bc_err *);
+int		 bc_place_check(const struct bc_place *, struct bc_err *);
+int		 bc_person_check(const struct bc_person *, struct bc_err *);
+
 /* ---- change metadata (meta.c) ---- */
 /* Registers bc_hash() on the store's connection. */
 int		 bc_meta_register(bc_store *, struct bc_err *);
@@ -173,6 +179,20 @@ int		 bc_meta_hash_person(const struct bc_person *,
  */
 int		 bc_meta_load_hash(bc_store *, enum bc_load_kind,
 		    sqlite3_int64 id, unsigned long long hash, struct bc_err *);
+/*
+ * A load that writes the sync_meta rows of its new objects itself (they
+ * are recorded as the commit would: one row each, the HLC values from
+ * *hlc on and the feed positions from *seq + 1 on, in the commit's
+ * order): bc_meta_load_clock() gives the first HLC value, the last
+ * feed position and this site's name (caller frees), taken now;
+ * bc_meta_load_recorded() says that n rows were written with them
+ * (changed: any row changed), saves the clock and the feed position and
+ * moves the load's marks past the objects written so far.
+ */
+int		 bc_meta_load_clock(bc_store *, long long *hlc, long long *seq,
+		    char **origin, struct bc_err *);
+int		 bc_meta_load_recorded(bc_store *, long long hlc, long long seq,
+		    long long n, int changed, struct bc_err *);
 /* Flushes marks left by other writers; at open. */
 int		 bc_meta_catch_up(bc_store *, struct bc_err *);
 /*

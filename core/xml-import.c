@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,7 +95,8 @@ struct seen_ent {
 	int		 used;
 };
 struct seen {
-	uint32_t	*slot;		/* 0 empty, else index in ent + 1 */
+	/* 0 empty, else index in ent + 1, high 32 bits of the hash above */
+	uint64_t	*slot;
 	size_t		 nslot;		/* a power of 2 */
 	struct seen_ent	*ent;
 	size_t		 nent, ment;
@@ -106,9 +108,13 @@ struct seen {
 struct fresh_dn {
 	struct bc_dn	 dn;
 	sqlite3_int64	 place_id;	/* 0: none */
-	unsigned long long hash;	/* of its document */
-	int		 hashed;
+	unsigned long long hash;	/* of its document, when sync */
+	int		 sync;		/* of a synchronized type */
+	long long	 seq;		/* its feed position, when sync */
 };
+
+struct fresh_batch;
+struct fresh_q;
 
 struct imp {
 	bc_store		*s;
@@ -135,6 +141,16 @@ struct imp {
 	int			 reported;	/* changes reported: no fallback */
 	struct fresh_dn		*fdn;
 	size_t			 nfdn, mfdn;
+	size_t			 nids[4];	/* row ids given, by K_* - 1 */
+	size_t			 nsync;		/* DNs of synchronized types */
+	enum kind		 phase;		/* the kind read last */
+	int			 dns_closed;	/* no more DNs: nsync known */
+	int			 dns_sent;	/* fdn handed to the writer */
+	struct fresh_batch	*batch;		/* being filled */
+	struct fresh_q		*q;		/* the writer */
+
+	char			*abuf;		/* attribute values */
+	size_t			 mabuf;
 
 	/* input */
 	int			 fd;
@@ -350,11 +366,14 @@ seen_hash(const char *p, size_t n)
 	return h;
 }
 
+#define SLOT(h, i)	(((h) & 0xffffffff00000000ULL) | (uint64_t)(i))
+#define SLOT_TAG(h)	((h) & 0xffffffff00000000ULL)
+
 /* Doubles the slots (at least 1024) and places every entry again. */
 static int
 seen_grow(struct seen *t)
 {
-	uint32_t *slot;
+	uint64_t *slot;
 	size_t n = t->nslot ? t->nslot * 2 : 1024, i, j;
 
 	if (n > UINT32_MAX || (slot = calloc(n, sizeof(*slot))) == NULL)
@@ -363,7 +382,7 @@ seen_grow(struct seen *t)
 		for (j = t->ent[i].hash & (n - 1); slot[j] != 0;
 		    j = (j + 1) & (n - 1))
 			;
-		slot[j] = (uint32_t)(i + 1);
+		slot[j] = SLOT(t->ent[i].hash, i + 1);
 	}
 	free(t->slot);
 	t->slot = slot;
@@ -383,12 +402,14 @@ seen_add(struct seen *t, enum kind k, const char *key, int *line, int *col)
 	uint64_t h;
 	void *p;
 
-	if ((t->nent + 1) * 4 > t->nslot * 3 && seen_grow(t) != 0)
+	if ((t->nent + 1) * 2 > t->nslot && seen_grow(t) != 0)
 		return -1;
 	h = seen_hash(key, len - 2) ^ (uint64_t)k * 0x9e3779b97f4a7c15ULL;
 	for (i = h & (t->nslot - 1); t->slot[i] != 0;
 	    i = (i + 1) & (t->nslot - 1)) {
-		e = &t->ent[t->slot[i] - 1];
+		if (SLOT_TAG(t->slot[i]) != SLOT_TAG(h))
+			continue;
+		e = &t->ent[(uint32_t)t->slot[i] - 1];
 		if (e->hash == h && t->keys[e->key] == "?LDPR"[k] &&
 		    strcmp(t->keys + e->key + 1, key) == 0) {
 			*line = e->line;
@@ -422,7 +443,7 @@ seen_add(struct seen *t, enum kind k, const char *key, int *line, int *col)
 	t->keys[t->nkeys] = "?LDPR"[k];
 	memcpy(t->keys + t->nkeys + 1, key, len - 1);
 	t->nkeys += len;
-	t->slot[i] = (uint32_t)++t->nent;
+	t->slot[i] = SLOT(h, ++t->nent);
 	return 0;
 }
 
@@ -439,7 +460,9 @@ seen_find(struct seen *t, enum kind k, const char *key)
 	h = seen_hash(key, strlen(key)) ^ (uint64_t)k * 0x9e3779b97f4a7c15ULL;
 	for (i = h & (t->nslot - 1); t->slot[i] != 0;
 	    i = (i + 1) & (t->nslot - 1)) {
-		e = &t->ent[t->slot[i] - 1];
+		if (SLOT_TAG(t->slot[i]) != SLOT_TAG(h))
+			continue;
+		e = &t->ent[(uint32_t)t->slot[i] - 1];
 		if (e->hash == h && t->keys[e->key] == "?LDPR"[k] &&
 		    strcmp(t->keys + e->key + 1, key) == 0)
 			return e;
@@ -810,7 +833,993 @@ apply_person(struct imp *m, struct bc_err *e)
  * would do more than create the object (a place taking a DN from a
  * place before it, a person taking a login), or report an error, the
  * fresh path fails and the import starts again on that path.
+ *
+ * The reader (the thread that called the import, which parses and
+ * validates) does everything but the writes: checks, identities,
+ * references, documents and their hashes, the row ids the objects get
+ * (every table is empty: 1, 2, ... in document order) and their feed
+ * positions (logins, then DNs of synchronized types by type and number,
+ * places, persons: the order in which the commit would record them; the
+ * schema puts the document's sections in that order).  Batches of
+ * objects go to a writer thread, which owns the store's connection
+ * until the document has been read, and writes each table's rows of a
+ * batch, and their sync_meta rows, with one INSERT ... SELECT from the
+ * batch (the virtual table bc_import_rows) instead of one INSERT per
+ * row.  The DNs wait for their places and go to the writer at the first
+ * person (or at the end).  The first error on either side stops both;
+ * nothing is committed before the reader has seen the whole document
+ * valid.
  */
+
+#define FRESH_BATCH	1024	/* objects a batch */
+#define FRESH_QUEUE	64	/* batches between reader and writer */
+#define FRESH_META	32768	/* sync_meta rows kept before a statement */
+
+/* One object for the writer; K_DN: every DN waiting in fdn. */
+struct fresh_op {
+	enum kind		 kind;
+	sqlite3_int64		 id;		/* the row id it gets */
+	long long		 seq;		/* its feed position */
+	unsigned long long	 hash;		/* of its document */
+	sqlite3_int64		 place_id;	/* a person's place */
+	sqlite3_int64		*logins;	/* a person's login row ids */
+	union {
+		struct bc_login	 login;
+		struct bc_place	 place;
+		struct bc_person person;
+	} u;
+};
+
+struct fresh_batch {
+	size_t			 n;
+	struct fresh_op		 op[FRESH_BATCH];
+};
+
+/* The rows one INSERT ... SELECT reads from bc_import_rows(?1). */
+enum fresh_what {
+	R_LOGIN, R_LOGIN_OPT, R_PLACE, R_PLACE_OPT, R_DN, R_DN_OPT,
+	R_PERSON, R_PERSON_LOGIN, R_META, R_DN_META, R_ALL_META, R_COUNT
+};
+
+static const char *const fresh_sql[R_COUNT] = {
+	[R_LOGIN] = "INSERT INTO agent_login (id, code, password, override, "
+	    "use_override, enabled) SELECT c0, c1, c2, c3, c4, c5 "
+	    "FROM bc_import_rows(?1)",
+	[R_LOGIN_OPT] = "INSERT INTO login_option (login_id, section, key, "
+	    "value) SELECT c0, c1, c2, c3 FROM bc_import_rows(?1)",
+	[R_PLACE] = "INSERT INTO place (id, name, enabled) "
+	    "SELECT c0, c1, c2 FROM bc_import_rows(?1)",
+	[R_PLACE_OPT] = "INSERT INTO place_option (place_id, section, key, "
+	    "value) SELECT c0, c1, c2, c3 FROM bc_import_rows(?1)",
+	[R_DN] = "INSERT INTO dn (id, type, number, alias, register, "
+	    "association, contact, password, enabled, place_id) "
+	    "SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 "
+	    "FROM bc_import_rows(?1)",
+	[R_DN_OPT] = "INSERT INTO dn_option (dn_id, section, key, value) "
+	    "SELECT c0, c1, c2, c3 FROM bc_import_rows(?1)",
+	[R_PERSON] = "INSERT INTO person (id, username, first_name, "
+	    "last_name, employee_id, agent, enabled, preferred_site, "
+	    "place_id) SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8 "
+	    "FROM bc_import_rows(?1)",
+	[R_PERSON_LOGIN] = "INSERT INTO person_login (person_id, login_id, "
+	    "wrapup) SELECT c0, c1, c2 FROM bc_import_rows(?1)",
+	/* as the commit's flush records a load's new objects (meta.c) */
+	[R_META] = "INSERT INTO sync_meta (kind, key, hlc, origin, hash, "
+	    "deleted, seq) SELECT c0, c1, c2, ?2, c3, 0, c4 "
+	    "FROM bc_import_rows(?1) WHERE 1 "
+	    "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, "
+	    "origin = excluded.origin, hash = excluded.hash, deleted = 0, "
+	    "seq = excluded.seq "
+	    "WHERE sync_meta.hash IS NOT excluded.hash OR "
+	    "sync_meta.deleted = 1",
+	[R_DN_META] = NULL,		/* collected for R_ALL_META */
+	[R_ALL_META] = NULL,		/* R_META */
+};
+
+/* R_META into an empty sync_meta (no tombstone to take over). */
+static const char SQL_META_EMPTY[] = "INSERT INTO sync_meta (kind, key, "
+    "hlc, origin, hash, deleted, seq) SELECT c0, c1, c2, ?2, c3, 0, c4 "
+    "FROM bc_import_rows(?1)";
+static const char SQL_META_IS_EMPTY[] = "SELECT NOT EXISTS "
+    "(SELECT 1 FROM sync_meta)";
+
+struct fresh_q;
+
+struct fresh_rows {
+	enum fresh_what		 what;
+	size_t			 n;
+	const struct fresh_q	*q;
+	const struct fresh_batch *b;
+	const size_t		*a, *s;		/* row i: a[i], s[i] */
+};
+
+struct fresh_q {
+	struct imp		*m;
+	sqlite3_stmt		*st[R_COUNT];
+	char			*origin;	/* this site, for sync_meta */
+	long long		 hlc0, seq0;	/* the first HLC, last seq */
+	int			 changed;	/* sync_meta rows written */
+	size_t			*a, *s;		/* the rows' indexes */
+	size_t			 ma;
+	/* the sync_meta rows to write: kind letter and key in keys */
+	struct fresh_meta {
+		size_t			 key;	/* offset in keys */
+		long long		 seq;
+		unsigned long long	 hash;
+	}			*meta;
+	size_t			 nmeta, mmeta;
+	char			*keys;
+	size_t			 nkeys, mkeys;
+
+	/* the writer thread */
+	int			 threaded;
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;		/* a batch, or room for one */
+	struct fresh_batch	*b[FRESH_QUEUE];
+	size_t			 head, n;
+	int			 done;		/* the reader sends no more */
+	int			 stop;		/* the reader failed: drop all */
+	int			 failed;	/* the writer failed: err */
+	struct bc_err		 err;
+};
+
+/* ---- bc_import_rows: the rows of a batch as a table --------------- */
+
+#define FRESH_PTR	"bc_import_rows"
+#define FRESH_NCOL	10
+
+struct fresh_cur {
+	sqlite3_vtab_cursor	 base;
+	const struct fresh_rows	*r;
+	size_t			 i;
+};
+
+static int
+vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+    sqlite3_vtab **vp, char **errp)
+{
+	sqlite3_vtab *v;
+	int rc;
+
+	(void)aux;
+	(void)argc;
+	(void)argv;
+	(void)errp;
+	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, "
+	    "c5, c6, c7, c8, c9, src HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((v = sqlite3_malloc(sizeof(*v))) == NULL)
+		return SQLITE_NOMEM;
+	memset(v, 0, sizeof(*v));
+	*vp = v;
+	return SQLITE_OK;
+}
+
+static int
+vt_disconnect(sqlite3_vtab *v)
+{
+	sqlite3_free(v);
+	return SQLITE_OK;
+}
+
+/* Only with its rows given: bc_import_rows(?1). */
+static int
+vt_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
+{
+	int i;
+
+	(void)v;
+	for (i = 0; i < ix->nConstraint; i++)
+		if (ix->aConstraint[i].iColumn == FRESH_NCOL &&
+		    ix->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
+		    ix->aConstraint[i].usable) {
+			ix->aConstraintUsage[i].argvIndex = 1;
+			ix->aConstraintUsage[i].omit = 1;
+			ix->estimatedCost = 1;
+			ix->idxNum = 1;
+			return SQLITE_OK;
+		}
+	return SQLITE_CONSTRAINT;
+}
+
+static int
+vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **cp)
+{
+	struct fresh_cur *c;
+
+	(void)v;
+	if ((c = sqlite3_malloc(sizeof(*c))) == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*cp = &c->base;
+	return SQLITE_OK;
+}
+
+static int
+vt_close(sqlite3_vtab_cursor *cp)
+{
+	sqlite3_free(cp);
+	return SQLITE_OK;
+}
+
+static int
+vt_filter(sqlite3_vtab_cursor *cp, int idx, const char *idxs, int argc,
+    sqlite3_value **argv)
+{
+	struct fresh_cur *c = (struct fresh_cur *)cp;
+
+	(void)idxs;
+	c->r = idx == 1 && argc == 1 ?
+	    sqlite3_value_pointer(argv[0], FRESH_PTR) : NULL;
+	c->i = 0;
+	return SQLITE_OK;
+}
+
+static int
+vt_next(sqlite3_vtab_cursor *cp)
+{
+	((struct fresh_cur *)cp)->i++;
+	return SQLITE_OK;
+}
+
+static int
+vt_eof(sqlite3_vtab_cursor *cp)
+{
+	struct fresh_cur *c = (struct fresh_cur *)cp;
+
+	return c->r == NULL || c->i >= c->r->n;
+}
+
+static int
+vt_rowid(sqlite3_vtab_cursor *cp, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64)((struct fresh_cur *)cp)->i;
+	return SQLITE_OK;
+}
+
+static void
+res_text(sqlite3_context *ctx, const char *s)
+{
+	if (s == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, s, -1, SQLITE_STATIC);
+}
+
+static void
+res_id(sqlite3_context *ctx, sqlite3_int64 id)
+{
+	if (id == 0)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, id);
+}
+
+static void
+res_hash(sqlite3_context *ctx, unsigned long long h)
+{
+	static const char hex[] = "0123456789abcdef";
+	char out[16];
+	int i;
+
+	for (i = 15; i >= 0; i--, h >>= 4)
+		out[i] = hex[h & 0xf];
+	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
+}
+
+/* An option row: owner, section, key, value. */
+static void
+res_option(sqlite3_context *ctx, sqlite3_int64 owner,
+    const struct bc_options *o, size_t j, int col)
+{
+	switch (col) {
+	case 0:	sqlite3_result_int64(ctx, owner); break;
+	case 1:	res_text(ctx, o->v[j].section); break;
+	case 2:	res_text(ctx, o->v[j].key); break;
+	case 3:	res_text(ctx, o->v[j].value); break;
+	default: sqlite3_result_null(ctx); break;
+	}
+}
+
+/* A sync_meta row: kind, key, HLC, hash, feed position. */
+static void
+res_meta(sqlite3_context *ctx, const struct fresh_q *q, const char *kind,
+    const char *key, long long seq, unsigned long long hash, int col)
+{
+	switch (col) {
+	case 0:	res_text(ctx, kind); break;
+	case 1:	res_text(ctx, key); break;
+	case 2:	sqlite3_result_int64(ctx, q->hlc0 + (seq - q->seq0 - 1));
+		break;
+	case 3:	res_hash(ctx, hash); break;
+	case 4:	sqlite3_result_int64(ctx, seq); break;
+	default: sqlite3_result_null(ctx); break;
+	}
+}
+
+static int
+vt_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
+{
+	struct fresh_cur *c = (struct fresh_cur *)cp;
+	const struct fresh_rows *r = c->r;
+	const struct fresh_op *op = NULL;
+	const struct fresh_dn *d;
+	const struct bc_login *l;
+	const struct bc_place *p;
+	const struct bc_person *h;
+	const struct fresh_meta *mk;
+	size_t i = r->a[c->i], j = r->s != NULL ? r->s[c->i] : 0;
+
+	if (r->b != NULL)
+		op = &r->b->op[i];
+	switch (r->what) {
+	case R_LOGIN:
+		l = &op->u.login;
+		switch (col) {
+		case 0:	sqlite3_result_int64(ctx, op->id); break;
+		case 1:	res_text(ctx, l->code); break;
+		case 2:	res_text(ctx, l->password); break;
+		case 3:	res_text(ctx, l->override); break;
+		case 4:	sqlite3_result_int(ctx, l->use_override ? 1 : 0);
+			break;
+		case 5:	sqlite3_result_int(ctx, l->enabled ? 1 : 0); break;
+		default: sqlite3_result_null(ctx); break;
+		}
+		break;
+	case R_LOGIN_OPT:
+		res_option(ctx, op->id, &op->u.login.options, j, col);
+		break;
+	case R_PLACE:
+		p = &op->u.place;
+		switch (col) {
+		case 0:	sqlite3_result_int64(ctx, op->id); break;
+		case 1:	res_text(ctx, p->name); break;
+		case 2:	sqlite3_result_int(ctx, p->enabled ? 1 : 0); break;
+		default: sqlite3_result_null(ctx); break;
+		}
+		break;
+	case R_PLACE_OPT:
+		res_option(ctx, op->id, &op->u.place.options, j, col);
+		break;
+	case R_PERSON:
+		h = &op->u.person;
+		switch (col) {
+		case 0:	sqlite3_result_int64(ctx, op->id); break;
+		case 1:	res_text(ctx, h->username); break;
+		case 2:	res_text(ctx, h->first); break;
+		case 3:	res_text(ctx, h->last); break;
+		case 4:	res_text(ctx, h->employee_id); break;
+		case 5:	sqlite3_result_int(ctx, h->agent ? 1 : 0); break;
+		case 6:	sqlite3_result_int(ctx, h->enabled ? 1 : 0); break;
+		case 7:	res_text(ctx, h->preferred_site); break;
+		case 8:	res_id(ctx, op->place_id); break;
+		default: sqlite3_result_null(ctx); break;
+		}
+		break;
+	case R_PERSON_LOGIN:
+		switch (col) {
+		case 0:	sqlite3_result_int64(ctx, op->id); break;
+		case 1:	sqlite3_result_int64(ctx, op->logins[j]); break;
+		case 2:	sqlite3_result_int(ctx,
+			    op->u.person.logins[j].wrapup);
+			break;
+		default: sqlite3_result_null(ctx); break;
+		}
+		break;
+	case R_ALL_META:
+		mk = &r->q->meta[i];
+		res_meta(ctx, r->q, kind_names[strchr("?LDPR",
+		    r->q->keys[mk->key]) - "?LDPR"], r->q->keys + mk->key + 1,
+		    mk->seq, mk->hash, col);
+		break;
+	case R_DN:
+		d = &r->q->m->fdn[i];
+		switch (col) {
+		case 0:	sqlite3_result_int64(ctx, (sqlite3_int64)i + 1); break;
+		case 1:	res_text(ctx, bc_dn_type_name(d->dn.type)); break;
+		case 2:	res_text(ctx, d->dn.number); break;
+		case 3:	res_text(ctx, d->dn.alias); break;
+		case 4:	res_text(ctx, bc_register_name(d->dn.reg)); break;
+		case 5:	res_text(ctx, d->dn.association); break;
+		case 6:	res_text(ctx, d->dn.contact); break;
+		case 7:	res_text(ctx, d->dn.password); break;
+		case 8:	sqlite3_result_int(ctx, d->dn.enabled ? 1 : 0); break;
+		case 9:	res_id(ctx, d->place_id); break;
+		default: sqlite3_result_null(ctx); break;
+		}
+		break;
+	case R_DN_OPT:
+		res_option(ctx, (sqlite3_int64)i + 1,
+		    &r->q->m->fdn[i].dn.options, j, col);
+		break;
+	case R_META:
+	case R_DN_META:
+	case R_COUNT:
+		sqlite3_result_null(ctx);
+		break;
+	}
+	return SQLITE_OK;
+}
+
+static const sqlite3_module fresh_module = {
+	.iVersion = 0,
+	.xCreate = NULL,		/* eponymous only */
+	.xConnect = vt_connect,
+	.xBestIndex = vt_best_index,
+	.xDisconnect = vt_disconnect,
+	.xDestroy = vt_disconnect,
+	.xOpen = vt_open,
+	.xClose = vt_close,
+	.xFilter = vt_filter,
+	.xNext = vt_next,
+	.xEof = vt_eof,
+	.xColumn = vt_column,
+	.xRowid = vt_rowid,
+};
+
+/* ---- the writer ---------------------------------------------------- */
+
+static void
+fresh_batch_free(struct fresh_batch *b)
+{
+	struct fresh_op *op;
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		op = &b->op[i];
+		switch (op->kind) {
+		case K_LOGIN:	bc_login_clear(&op->u.login); break;
+		case K_PLACE:	bc_place_clear(&op->u.place); break;
+		case K_PERSON:	bc_person_clear(&op->u.person); break;
+		default:	break;
+		}
+		free(op->logins);
+	}
+	free(b);
+}
+
+/* Room for n row indexes. */
+static int
+fresh_rows_room(struct fresh_q *q, size_t n)
+{
+	size_t m;
+	void *p;
+
+	if (n <= q->ma)
+		return 0;
+	for (m = q->ma ? q->ma : 1024; m < n; m *= 2)
+		;
+	if ((p = realloc(q->a, m * sizeof(*q->a))) == NULL)
+		return -1;
+	q->a = p;
+	if ((p = realloc(q->s, m * sizeof(*q->s))) == NULL)
+		return -1;
+	q->s = p;
+	q->ma = m;
+	return 0;
+}
+
+/* Appends row (i, j); -1 out of memory. */
+static int
+fresh_row(struct fresh_q *q, size_t *n, size_t i, size_t j)
+{
+	if (fresh_rows_room(q, *n + 1) != 0)
+		return -1;
+	q->a[*n] = i;
+	q->s[*n] = j;
+	(*n)++;
+	return 0;
+}
+
+/* Keeps a sync_meta row for fresh_meta_flush(). */
+static int
+fresh_meta_add(struct fresh_q *q, enum kind k, const char *key,
+    const char *sep, const char *key2, long long seq,
+    unsigned long long hash)
+{
+	size_t n = strlen(key) + 2, n2 = 0, m;
+	void *p;
+
+	if (sep != NULL)
+		n += strlen(sep) + (n2 = strlen(key2));
+	if (q->nmeta == q->mmeta) {
+		m = q->mmeta ? q->mmeta * 2 : 4096;
+		if ((p = realloc(q->meta, m * sizeof(*q->meta))) == NULL)
+			return -1;
+		q->meta = p;
+		q->mmeta = m;
+	}
+	if (q->nkeys + n > q->mkeys) {
+		for (m = q->mkeys ? q->mkeys : 65536; m < q->nkeys + n; m *= 2)
+			;
+		if ((p = realloc(q->keys, m)) == NULL)
+			return -1;
+		q->keys = p;
+		q->mkeys = m;
+	}
+	q->meta[q->nmeta].key = q->nkeys;
+	q->meta[q->nmeta].seq = seq;
+	q->meta[q->nmeta++].hash = hash;
+	p = q->keys + q->nkeys;
+	*(char *)p = "?LDPR"[k];
+	if (sep == NULL)
+		memcpy((char *)p + 1, key, n - 1);
+	else {
+		m = strlen(key);
+		memcpy((char *)p + 1, key, m);
+		memcpy((char *)p + 1 + m, sep, n - 2 - m - n2);
+		memcpy((char *)p + n - 1 - n2, key2, n2 + 1);
+	}
+	q->nkeys += n;
+	return 0;
+}
+
+/* The sync_meta rows of batch b (R_META), or of the DNs (R_DN_META). */
+static int
+fresh_meta_collect(struct fresh_q *q, const struct fresh_batch *b,
+    enum fresh_what w, struct bc_err *e)
+{
+	const struct fresh_op *op;
+	const struct fresh_dn *d;
+	size_t i;
+	int nomem = 0;
+
+	if (w == R_DN_META)
+		for (i = 0; !nomem && i < q->m->nfdn; i++) {
+			d = &q->m->fdn[i];
+			if (d->sync)
+				nomem = fresh_meta_add(q, K_DN,
+				    bc_dn_type_name(d->dn.type), ":",
+				    d->dn.number, d->seq, d->hash);
+		}
+	else
+		for (i = 0; !nomem && i < b->n; i++) {
+			op = &b->op[i];
+			if (op->kind == K_LOGIN)
+				nomem = fresh_meta_add(q, K_LOGIN,
+				    op->u.login.code, NULL, NULL, op->seq,
+				    op->hash);
+			else if (op->kind == K_PLACE)
+				nomem = fresh_meta_add(q, K_PLACE,
+				    op->u.place.name, NULL, NULL, op->seq,
+				    op->hash);
+			else if (op->kind == K_PERSON)
+				nomem = fresh_meta_add(q, K_PERSON,
+				    op->u.person.username, NULL, NULL,
+				    op->seq, op->hash);
+		}
+	if (nomem)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	return BC_OK;
+}
+
+/*
+ * Writes the sync_meta rows kept, with one statement.  Its CHECK
+ * constraints (kind one of four, deleted 0 or 1) hold by construction
+ * here, and SQLite would evaluate the kind's IN list by building a
+ * table for every row (more than half of the statement's time): the
+ * statement is compiled without them (ignore_check_constraints is read
+ * when a statement is compiled; changing it recompiles the others).
+ */
+static int
+fresh_meta_flush(struct fresh_q *q, struct bc_err *e)
+{
+	sqlite3 *db = q->m->s->db;
+	sqlite3_stmt *st = q->st[R_META];
+	struct fresh_rows r;
+	size_t i;
+	int rc, rc2;
+
+	if (q->nmeta == 0)
+		return BC_OK;
+	if (fresh_rows_room(q, q->nmeta) != 0)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	for (i = 0; i < q->nmeta; i++)
+		q->a[i] = i;
+	r.what = R_ALL_META;
+	r.n = q->nmeta;
+	r.q = q;
+	r.b = NULL;
+	r.a = q->a;
+	r.s = NULL;
+	rc = sqlite3_exec(db, "PRAGMA ignore_check_constraints = ON", NULL,
+	    NULL, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, &r, FRESH_PTR, NULL);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+			if (sqlite3_changes(db) > 0)
+				q->changed = 1;
+		}
+		sqlite3_reset(st);
+		sqlite3_bind_null(st, 1);
+	}
+	rc2 = sqlite3_exec(db, "PRAGMA ignore_check_constraints = OFF", NULL,
+	    NULL, NULL);
+	q->nmeta = q->nkeys = 0;
+	if (rc == SQLITE_OK)
+		rc = rc2;
+	if (rc != SQLITE_OK)
+		return bc_sqlite_err(q->m->s, rc, e, "import");
+	return BC_OK;
+}
+
+/* Writes the rows of one kind from batch b (the DNs: from fdn). */
+static int
+fresh_write(struct fresh_q *q, const struct fresh_batch *b,
+    enum fresh_what w, struct bc_err *e)
+{
+	const struct fresh_op *op;
+	const struct bc_options *o;
+	struct fresh_rows r;
+	struct imp *m = q->m;
+	sqlite3_stmt *st;
+	size_t i, j, n = 0, count;
+	int rc, nomem = 0;
+
+	if (w == R_META || w == R_DN_META)
+		return fresh_meta_collect(q, b, w, e);
+	count = w == R_DN || w == R_DN_OPT ? m->nfdn : b->n;
+	for (i = 0; !nomem && i < count; i++) {
+		op = w == R_DN || w == R_DN_OPT ? NULL : &b->op[i];
+		switch (w) {
+		case R_LOGIN:
+		case R_PLACE:
+		case R_PERSON:
+			if (op->kind == (w == R_LOGIN ? K_LOGIN :
+			    w == R_PLACE ? K_PLACE : K_PERSON))
+				nomem = fresh_row(q, &n, i, 0);
+			break;
+		case R_LOGIN_OPT:
+		case R_PLACE_OPT:
+			if (op->kind != (w == R_LOGIN_OPT ? K_LOGIN : K_PLACE))
+				break;
+			o = w == R_LOGIN_OPT ? &op->u.login.options :
+			    &op->u.place.options;
+			for (j = 0; !nomem && j < o->n; j++)
+				nomem = fresh_row(q, &n, i, j);
+			break;
+		case R_PERSON_LOGIN:
+			if (op->kind != K_PERSON)
+				break;
+			for (j = 0; !nomem && j < op->u.person.nlogins; j++)
+				nomem = fresh_row(q, &n, i, j);
+			break;
+		case R_DN:
+			nomem = fresh_row(q, &n, i, 0);
+			break;
+		case R_DN_OPT:
+			o = &m->fdn[i].dn.options;
+			for (j = 0; !nomem && j < o->n; j++)
+				nomem = fresh_row(q, &n, i, j);
+			break;
+		default:
+			break;
+		}
+	}
+	if (nomem)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	if (n == 0)
+		return BC_OK;
+	r.what = w;
+	r.n = n;
+	r.q = q;
+	r.b = b;
+	r.a = q->a;
+	r.s = q->s;
+	st = q->st[w];
+	sqlite3_bind_pointer(st, 1, &r, FRESH_PTR, NULL);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_bind_null(st, 1);
+	if (rc != SQLITE_DONE)
+		return bc_sqlite_err(m->s, rc, e, "import");
+	return BC_OK;
+}
+
+/*
+ * The checks bc_*_insert() make and the hashes of the documents, on the
+ * writer's side (the reader has more to do).  A document that cannot be
+ * hashed here (text the views escape their own way) sends the import
+ * the per-object way, which records it from the view.
+ */
+static int
+fresh_check(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
+{
+	struct fresh_op *op;
+	struct fresh_dn *d;
+	const char *id = NULL;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; id == NULL && i < b->n; i++) {
+		op = &b->op[i];
+		switch (op->kind) {
+		case K_LOGIN:
+			if ((rc = bc_login_check(&op->u.login, e)))
+				return rc;
+			if (bc_meta_hash_login(&op->u.login, &op->hash) != 0)
+				id = op->u.login.code;
+			break;
+		case K_PLACE:
+			if ((rc = bc_place_check(&op->u.place, e)))
+				return rc;
+			if (bc_meta_hash_place(&op->u.place, &op->hash) != 0)
+				id = op->u.place.name;
+			break;
+		case K_PERSON:
+			if ((rc = bc_person_check(&op->u.person, e)))
+				return rc;
+			if (bc_meta_hash_person(&op->u.person, &op->hash) != 0)
+				id = op->u.person.username;
+			break;
+		case K_DN:
+			for (j = 0; id == NULL && j < q->m->nfdn; j++) {
+				d = &q->m->fdn[j];
+				if ((rc = bc_dn_check(&d->dn, e)))
+					return rc;
+				if (d->sync &&
+				    bc_meta_hash_dn(&d->dn, &d->hash) != 0)
+					id = d->dn.number;
+			}
+			break;
+		case K_NONE:
+			break;
+		}
+	}
+	if (id != NULL)
+		return bc_err_set(e, BC_EINTERNAL, "fresh import: document "
+		    "not hashed '%s'", id);
+	return BC_OK;
+}
+
+/* The writes of one batch, what is named before what names it. */
+static int
+fresh_apply(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
+{
+	static const enum fresh_what order[] = { R_LOGIN, R_LOGIN_OPT,
+	    R_PLACE, R_PLACE_OPT, R_PERSON, R_PERSON_LOGIN, R_META };
+	static const enum fresh_what dns[] = { R_DN, R_DN_OPT, R_DN_META };
+	size_t i, k;
+	int rc;
+
+	if ((rc = fresh_check(q, b, e)))
+		return rc;
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		/* the DNs: after their places, before the persons */
+		if (order[k] == R_PERSON)
+			for (i = 0; i < b->n; i++)
+				if (b->op[i].kind == K_DN) {
+					size_t d;
+
+					for (d = 0; d < 3; d++)
+						if ((rc = fresh_write(q, b,
+						    dns[d], e)))
+							return rc;
+				}
+		if ((rc = fresh_write(q, b, order[k], e)))
+			return rc;
+	}
+	if (q->nmeta >= FRESH_META)
+		return fresh_meta_flush(q, e);
+	return BC_OK;
+}
+
+static void *
+fresh_writer(void *arg)
+{
+	struct fresh_q *q = arg;
+	struct fresh_batch *b;
+	struct bc_err e;
+	int skip;
+
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->n == 0 && !q->done)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->n == 0) {
+			pthread_mutex_unlock(&q->mu);
+			break;
+		}
+		b = q->b[q->head];
+		q->head = (q->head + 1) % FRESH_QUEUE;
+		q->n--;
+		skip = q->failed || q->stop;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		if (!skip && fresh_apply(q, b, &e) != BC_OK) {
+			pthread_mutex_lock(&q->mu);
+			q->err = e;
+			q->failed = 1;
+			pthread_cond_broadcast(&q->cv);
+			pthread_mutex_unlock(&q->mu);
+		}
+		fresh_batch_free(b);
+	}
+	return NULL;
+}
+
+static void
+fresh_q_free(struct fresh_q *q)
+{
+	int i;
+
+	for (i = 0; i < R_COUNT; i++)
+		sqlite3_finalize(q->st[i]);
+	free(q->origin);
+	free(q->a);
+	free(q->s);
+	free(q->meta);
+	free(q->keys);
+	free(q);
+}
+
+/*
+ * Sets the writer up: the virtual table, the statements, the clock;
+ * then its thread, which owns the connection until fresh_stop()
+ * (without a thread the reader writes the batches itself).
+ */
+static int
+fresh_start(struct imp *m, struct bc_err *e)
+{
+	struct fresh_q *q;
+	int i, rc, empty = 0;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	q->m = m;
+	if ((rc = sqlite3_create_module_v2(m->s->db, FRESH_PTR,
+	    &fresh_module, NULL, NULL)) != SQLITE_OK) {
+		fresh_q_free(q);
+		return imp_sql_err(m, rc, e);
+	}
+	/* the meta rows only ever go into an empty table: no upsert */
+	if ((rc = sqlite3_prepare_v2(m->s->db, SQL_META_IS_EMPTY, -1,
+	    &q->st[R_META], NULL)) == SQLITE_OK) {
+		rc = sqlite3_step(q->st[R_META]);
+		empty = rc == SQLITE_ROW &&
+		    sqlite3_column_int(q->st[R_META], 0) != 0;
+		rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+		sqlite3_finalize(q->st[R_META]);
+		q->st[R_META] = NULL;
+	}
+	for (i = 0; rc == SQLITE_OK && i < R_COUNT; i++)
+		if (fresh_sql[i] != NULL)
+			rc = sqlite3_prepare_v2(m->s->db, i == R_META && empty ?
+			    SQL_META_EMPTY : fresh_sql[i], -1, &q->st[i], NULL);
+	if (rc != SQLITE_OK) {
+		imp_sql_err(m, rc, e);
+		fresh_q_free(q);
+		return e->status;
+	}
+	if ((rc = bc_meta_load_clock(m->s, &q->hlc0, &q->seq0, &q->origin,
+	    e))) {
+		fresh_q_free(q);
+		return rc;
+	}
+	sqlite3_bind_text(q->st[R_META], 2, q->origin, -1, SQLITE_STATIC);
+	m->q = q;
+	if (pthread_mutex_init(&q->mu, NULL) != 0)
+		return BC_OK;
+	if (pthread_cond_init(&q->cv, NULL) != 0) {
+		pthread_mutex_destroy(&q->mu);
+		return BC_OK;
+	}
+	if (pthread_create(&q->thread, NULL, fresh_writer, q) != 0) {
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		return BC_OK;
+	}
+	q->threaded = 1;
+	return BC_OK;
+}
+
+/* Hands the batch being filled to the writer (or writes it). */
+static int
+fresh_send(struct imp *m, struct bc_err *e)
+{
+	struct fresh_batch *b = m->batch;
+	struct fresh_q *q = m->q;
+	int rc = BC_OK;
+
+	m->batch = NULL;
+	if (b == NULL)
+		return BC_OK;
+	if (!q->threaded) {
+		rc = fresh_apply(q, b, e);
+		fresh_batch_free(b);
+		return rc;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (q->n == FRESH_QUEUE && !q->failed)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (q->failed) {
+		*e = q->err;
+		rc = e->status != BC_OK ? (int)e->status : BC_EINTERNAL;
+	} else {
+		q->b[(q->head + q->n) % FRESH_QUEUE] = b;
+		q->n++;
+		b = NULL;
+		pthread_cond_broadcast(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	fresh_batch_free(b);
+	return rc;
+}
+
+static int	fresh_dns_close(struct imp *, struct bc_err *);
+static int	fresh_send_dns(struct imp *, struct bc_err *);
+
+/*
+ * Ends the writer: what is left is written first unless the reader
+ * failed, then the change metadata is complete.  The connection is the
+ * reader's again.  BC_OK, or the first error.
+ */
+static int
+fresh_stop(struct imp *m, struct bc_err *e)
+{
+	struct fresh_q *q = m->q;
+	long long n;
+	int rc = BC_OK;
+
+	if (q == NULL)
+		return BC_OK;
+	if (m->failed ||
+	    (rc = fresh_dns_close(m, e)) != BC_OK ||
+	    (rc = fresh_send_dns(m, e)) != BC_OK ||
+	    (rc = fresh_send(m, e)) != BC_OK) {
+		fresh_batch_free(m->batch);
+		m->batch = NULL;
+	}
+	if (q->threaded) {
+		pthread_mutex_lock(&q->mu);
+		q->done = 1;
+		if (m->failed || rc != BC_OK)
+			q->stop = 1;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->thread, NULL);
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		if (rc == BC_OK && q->failed) {
+			*e = q->err;
+			rc = e->status != BC_OK ? (int)e->status :
+			    BC_EINTERNAL;
+		}
+	}
+	n = (long long)(m->nids[K_LOGIN - 1] + m->nsync +
+	    m->nids[K_PLACE - 1] + m->nids[K_PERSON - 1]);
+	if (rc == BC_OK && !m->failed)
+		rc = fresh_meta_flush(q, e);
+	if (rc == BC_OK && !m->failed)
+		rc = bc_meta_load_recorded(m->s, q->hlc0, q->seq0, n,
+		    q->changed, e);
+	fresh_q_free(q);
+	m->q = NULL;
+	return rc;
+}
+
+/* ---- the reader ---------------------------------------------------- */
+
+/* "TYPE:NUMBER" into buf (n bytes); 0, or -1 when it does not fit. */
+static int
+dn_key(char *buf, size_t n, enum bc_dn_type type, const char *number)
+{
+	const char *t = bc_dn_type_name(type);
+	size_t a = strlen(t), b = strlen(number);
+
+	if (a + 1 + b + 1 > n)
+		return -1;
+	memcpy(buf, t, a);
+	buf[a] = ':';
+	memcpy(buf + a + 1, number, b + 1);
+	return 0;
+}
 
 /* The entry imp_seen() added last. */
 static struct seen_ent *
@@ -825,50 +1834,124 @@ fresh_fail(struct bc_err *e, const char *what, const char *id)
 	return bc_err_set(e, BC_EINTERNAL, "fresh import: %s '%s'", what, id);
 }
 
+/* A new entry of the batch being filled, for an object of kind k. */
+static struct fresh_op *
+fresh_op(struct imp *m, enum kind k, struct bc_err *e)
+{
+	struct fresh_op *op;
+
+	if (m->batch != NULL && m->batch->n == FRESH_BATCH &&
+	    fresh_send(m, e) != BC_OK)
+		return NULL;
+	if (m->batch == NULL) {
+		if ((m->batch = malloc(sizeof(*m->batch))) == NULL) {
+			bc_err_set(e, BC_ENOMEM, "out of memory");
+			return NULL;
+		}
+		m->batch->n = 0;
+	}
+	op = &m->batch->op[m->batch->n++];
+	op->kind = k;
+	op->id = 0;
+	op->seq = 0;
+	op->hash = 0;
+	op->place_id = 0;
+	op->logins = NULL;
+	return op;
+}
+
 /*
- * Gives the load the hash of a new object's document, computed here
- * (one of login, place, person): its commit then does not build the
- * document again from the store.
+ * The objects come kind after kind, as the schema orders the sections
+ * (and as the commit records them): anything else goes the other way.
  */
 static int
-fresh_hash(struct imp *m, enum bc_load_kind k, sqlite3_int64 id,
-    struct bc_err *e)
+fresh_order(struct imp *m, enum kind k, const char *id, struct bc_err *e)
 {
-	unsigned long long h;
-	int rc = -1;
+	if (k < m->phase)
+		return fresh_fail(e, "object out of order", id);
+	m->phase = k;
+	return BC_OK;
+}
 
-	switch (k) {
-	case BC_LOAD_LOGIN:
-		rc = bc_meta_hash_login(&m->login, &h);
-		break;
-	case BC_LOAD_PLACE:
-		rc = bc_meta_hash_place(&m->place, &h);
-		break;
-	case BC_LOAD_PERSON:
-		rc = bc_meta_hash_person(&m->person, &h);
-		break;
-	case BC_LOAD_DN:
-		break;
+struct fresh_key {
+	const char		*key;
+	size_t			 dn;		/* index in fdn */
+};
+
+static int
+fresh_key_cmp(const void *va, const void *vb)
+{
+	const struct fresh_key *a = va, *b = vb;
+
+	return strcmp(a->key, b->key);
+}
+
+/*
+ * After the last DN: the feed positions of the DNs of synchronized
+ * types, by type and number (the order in which the commit's flush
+ * reads them from sync_dn_doc, through the index of dn (type, number)),
+ * after the logins'.
+ */
+static int
+fresh_dns_close(struct imp *m, struct bc_err *e)
+{
+	struct fresh_key *k;
+	struct seen_ent *se;
+	size_t i, n = 0;
+
+	if (m->dns_closed)
+		return BC_OK;
+	m->dns_closed = 1;
+	if (m->nfdn == 0)
+		return BC_OK;
+	if ((k = calloc(m->nfdn, sizeof(*k))) == NULL)
+		return bc_err_set(e, BC_ENOMEM, "out of memory");
+	for (i = 0; i < m->seen.nent; i++) {
+		se = &m->seen.ent[i];
+		if (m->seen.keys[se->key] != 'D' || !m->fdn[se->id - 1].sync)
+			continue;
+		k[n].key = m->seen.keys + se->key + 1;
+		k[n++].dn = (size_t)se->id - 1;
 	}
-	if (rc != 0)
-		return BC_OK;		/* hashed from the view at commit */
-	return bc_meta_load_hash(m->s, k, id, h, e);
+	if (n > 1)
+		qsort(k, n, sizeof(*k), fresh_key_cmp);
+	for (i = 0; i < n; i++)
+		m->fdn[k[i].dn].seq = m->q->seq0 +
+		    (long long)(m->nids[K_LOGIN - 1] + i + 1);
+	m->nsync = n;
+	free(k);
+	return BC_OK;
+}
+
+/* The DNs go to the writer (no more DN nor place may come). */
+static int
+fresh_send_dns(struct imp *m, struct bc_err *e)
+{
+	if (m->dns_sent)
+		return BC_OK;
+	m->dns_sent = 1;
+	return fresh_op(m, K_DN, e) != NULL ? BC_OK : (int)e->status;
 }
 
 static int
 fresh_login(struct imp *m, struct bc_err *e)
 {
-	sqlite3_int64 id;
+	struct fresh_op *op;
 	int rc;
 
-	if ((rc = imp_seen(m, K_LOGIN, m->login.code, e)) ||
-	    (rc = bc_login_insert(m->s, &m->login, &id, e)))
+	if ((rc = fresh_order(m, K_LOGIN, m->login.code, e)) ||
+	    (rc = imp_seen(m, K_LOGIN, m->login.code, e)))
 		return rc;
-	seen_last(m)->id = id;
-	return fresh_hash(m, BC_LOAD_LOGIN, id, e);
+	if ((op = fresh_op(m, K_LOGIN, e)) == NULL)
+		return e->status;
+	op->id = seen_last(m)->id = (sqlite3_int64)++m->nids[K_LOGIN - 1];
+	op->seq = m->q->seq0 + op->id;
+	op->u.login = m->login;
+	bc_login_init(&m->login);
+	return BC_OK;
 }
 
-/* A DN waits in fdn for the places (inserted by fresh_dns()). */
+/* A DN waits in fdn for the places (written by fresh_send_dns()). */
 static int
 fresh_dn(struct imp *m, struct bc_err *e)
 {
@@ -877,10 +1960,15 @@ fresh_dn(struct imp *m, struct bc_err *e)
 	size_t n;
 	int rc;
 
-	snprintf(id, sizeof(id), "%s:%s", bc_dn_type_name(m->dn.type),
-	    m->dn.number);
-	if ((rc = imp_seen(m, K_DN, id, e)))
+	if (dn_key(id, sizeof(id), m->dn.type, m->dn.number) != 0)
+		snprintf(id, sizeof(id), "%s:%s", bc_dn_type_name(m->dn.type),
+		    m->dn.number);
+	if ((rc = fresh_order(m, K_DN, id, e)) ||
+	    (rc = imp_seen(m, K_DN, id, e)))
 		return rc;
+	/* bc_dn_insert(): the place is given by row id */
+	if (m->dn.place != NULL)
+		return fresh_fail(e, "dn with a place", id);
 	if (m->nfdn == m->mfdn) {
 		n = m->mfdn ? m->mfdn * 2 : 1024;
 		if ((v = realloc(m->fdn, n * sizeof(*v))) == NULL)
@@ -888,10 +1976,12 @@ fresh_dn(struct imp *m, struct bc_err *e)
 		m->fdn = v;
 		m->mfdn = n;
 	}
-	m->fdn[m->nfdn].hashed = bc_dn_type_synchronized(m->dn.type) &&
-	    bc_meta_hash_dn(&m->dn, &m->fdn[m->nfdn].hash) == 0;
-	m->fdn[m->nfdn].dn = m->dn;
-	m->fdn[m->nfdn].place_id = 0;
+	v = &m->fdn[m->nfdn];
+	v->sync = bc_dn_type_synchronized(m->dn.type);
+	v->seq = 0;
+	v->hash = 0;
+	v->dn = m->dn;
+	v->place_id = 0;
 	bc_dn_init(&m->dn);
 	seen_last(m)->id = (sqlite3_int64)++m->nfdn;
 	return BC_OK;
@@ -902,26 +1992,27 @@ fresh_place(struct imp *m, struct bc_err *e)
 {
 	struct seen_ent *se;
 	struct fresh_dn *d;
+	struct fresh_op *op;
 	sqlite3_int64 id;
 	char key[300];
 	size_t i;
 	int rc;
 
-	if ((rc = imp_seen(m, K_PLACE, m->place.name, e)))
+	if ((rc = fresh_order(m, K_PLACE, m->place.name, e)) ||
+	    (rc = fresh_dns_close(m, e)) ||
+	    (rc = imp_seen(m, K_PLACE, m->place.name, e)))
 		return rc;
 	if (m->place.ndns > 1)
 		qsort(m->place.dns, m->place.ndns, sizeof(*m->place.dns),
 		    place_dn_cmp);
-	if ((rc = bc_place_insert(m->s, &m->place, &id, e)))
-		return rc;
-	seen_last(m)->id = id;
-	/* its DNs sorted as the store gives them (place_dn_cmp) */
-	if ((rc = fresh_hash(m, BC_LOAD_PLACE, id, e)))
-		return rc;
+	/* its DNs sorted as the store gives them (place_dn_cmp), hashed */
+	id = seen_last(m)->id = (sqlite3_int64)++m->nids[K_PLACE - 1];
 	for (i = 0; i < m->place.ndns; i++) {
-		snprintf(key, sizeof(key), "%s:%s",
-		    bc_dn_type_name(m->place.dns[i].type),
-		    m->place.dns[i].number);
+		if (dn_key(key, sizeof(key), m->place.dns[i].type,
+		    m->place.dns[i].number) != 0)
+			snprintf(key, sizeof(key), "%s:%s",
+			    bc_dn_type_name(m->place.dns[i].type),
+			    m->place.dns[i].number);
 		if ((se = seen_find(&m->seen, K_DN, key)) == NULL)
 			return fresh_fail(e, "no dn", key);
 		d = &m->fdn[se->id - 1];
@@ -929,6 +2020,13 @@ fresh_place(struct imp *m, struct bc_err *e)
 			return fresh_fail(e, "dn of another place", key);
 		d->place_id = id;
 	}
+	if ((op = fresh_op(m, K_PLACE, e)) == NULL)
+		return e->status;
+	op->id = id;
+	op->seq = m->q->seq0 + (long long)(m->nids[K_LOGIN - 1] +
+	    m->nsync) + id;
+	op->u.place = m->place;
+	bc_place_init(&m->place);
 	return BC_OK;
 }
 
@@ -936,13 +2034,17 @@ static int
 fresh_person(struct imp *m, struct bc_err *e)
 {
 	struct bc_person *p = &m->person;
-	struct seen_ent *se;
-	sqlite3_int64 id, place_id = 0, *logins;
+	struct seen_ent *se, *me;
+	struct fresh_op *op;
+	sqlite3_int64 place_id = 0, *logins;
 	size_t i;
 	int rc;
 
-	if ((rc = imp_seen(m, K_PERSON, p->username, e)))
+	if ((rc = fresh_order(m, K_PERSON, p->username, e)) ||
+	    (rc = fresh_dns_close(m, e)) ||
+	    (rc = imp_seen(m, K_PERSON, p->username, e)))
 		return rc;
+	me = seen_last(m);
 	if (p->nlogins > 1)
 		qsort(p->logins, p->nlogins, sizeof(*p->logins),
 		    person_login_cmp);
@@ -951,6 +2053,7 @@ fresh_person(struct imp *m, struct bc_err *e)
 			return fresh_fail(e, "no place", p->place);
 		place_id = se->id;
 	}
+	/* its logins sorted as the store gives them (person_login_cmp) */
 	if ((logins = calloc(p->nlogins + 1, sizeof(*logins))) == NULL)
 		return bc_err_set(e, BC_ENOMEM, "out of memory");
 	for (i = 0; i < p->nlogins; i++) {
@@ -960,34 +2063,21 @@ fresh_person(struct imp *m, struct bc_err *e)
 			return fresh_fail(e, "login not free",
 			    p->logins[i].code);
 		}
+		se->used = 1;
 		logins[i] = se->id;
 	}
-	rc = bc_person_insert(m->s, p, place_id, logins, &id, e);
-	free(logins);
-	if (rc != BC_OK)
-		return rc;
-	/* its logins sorted as the store gives them (person_login_cmp) */
-	if ((rc = fresh_hash(m, BC_LOAD_PERSON, id, e)))
-		return rc;
-	for (i = 0; i < p->nlogins; i++)
-		seen_find(&m->seen, K_LOGIN, p->logins[i].code)->used = 1;
-	return BC_OK;
-}
-
-/* The DNs, in document order, each with the place that took it. */
-static int
-fresh_dns(struct imp *m, struct bc_err *e)
-{
-	sqlite3_int64 id;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < m->nfdn; i++)
-		if ((rc = bc_dn_insert(m->s, &m->fdn[i].dn,
-		    m->fdn[i].place_id, &id, e)) ||
-		    (m->fdn[i].hashed && (rc = bc_meta_load_hash(m->s,
-		    BC_LOAD_DN, id, m->fdn[i].hash, e))))
-			return rc;
+	if ((rc = fresh_send_dns(m, e)) != BC_OK ||
+	    (op = fresh_op(m, K_PERSON, e)) == NULL) {
+		free(logins);
+		return rc != BC_OK ? rc : (int)e->status;
+	}
+	op->id = me->id = (sqlite3_int64)++m->nids[K_PERSON - 1];
+	op->seq = m->q->seq0 + (long long)(m->nids[K_LOGIN - 1] + m->nsync +
+	    m->nids[K_PLACE - 1]) + op->id;
+	op->place_id = place_id;
+	op->logins = logins;
+	op->u.person = *p;
+	bc_person_init(p);
 	return BC_OK;
 }
 
@@ -1001,12 +2091,16 @@ fresh_free(struct imp *m)
 	free(m->fdn);
 	m->fdn = NULL;
 	m->nfdn = m->mfdn = 0;
+	memset(m->nids, 0, sizeof(m->nids));
+	m->nsync = 0;
+	m->phase = K_NONE;
+	m->dns_closed = m->dns_sent = 0;
 }
 
 /*
- * The end of a fresh import: the DNs go in, then every object is
- * reported created, in document order, as the per-object path reports
- * them.  From here on a failure is reported, not retried.
+ * The end of a fresh import: every object is reported created, in
+ * document order, as the per-object path reports them.  From here on
+ * a failure is reported, not retried.
  */
 static void
 fresh_finish(struct imp *m)
@@ -1015,10 +2109,6 @@ fresh_finish(struct imp *m)
 	struct bc_err e;
 	size_t i;
 
-	if (fresh_dns(m, &e) != BC_OK) {
-		imp_fail_err(m, m->root_line, m->root_col, &e);
-		return;
-	}
 	m->reported = 1;
 	for (i = 0; i < m->seen.nent; i++) {
 		se = &m->seen.ent[i];
@@ -1034,10 +2124,14 @@ fresh_finish(struct imp *m)
 static void
 obj_clear(struct imp *m)
 {
-	bc_login_clear(&m->login);
-	bc_dn_clear(&m->dn);
-	bc_place_clear(&m->place);
-	bc_person_clear(&m->person);
+	/* only the object's own kind is ever filled */
+	switch (m->kind) {
+	case K_LOGIN:	bc_login_clear(&m->login); break;
+	case K_DN:	bc_dn_clear(&m->dn); break;
+	case K_PLACE:	bc_place_clear(&m->place); break;
+	case K_PERSON:	bc_person_clear(&m->person); break;
+	case K_NONE:	break;
+	}
 	free(m->section);
 	m->section = NULL;
 	m->kind = K_NONE;
@@ -1097,27 +2191,25 @@ obj_error(struct imp *m, const struct bc_err *e)
 }
 
 /*
- * An attribute value as a new string.  Without entity substitution
- * libxml2 hands a '&' written as "&amp;" or "&#38;" to SAX2 as "&#38;"
- * (every other reference is decoded): undo that.
+ * An attribute value, decoded into s (room for end - v + 1 bytes).
+ * Without entity substitution libxml2 hands a '&' written as "&amp;" or
+ * "&#38;" to SAX2 as "&#38;" (every other reference is decoded): undo
+ * that.  Returns the byte after its NUL.
  */
 static char *
-attr_value(const xmlChar *v, const xmlChar *end)
+attr_value(char *s, const xmlChar *v, const xmlChar *end)
 {
 	size_t n = (size_t)(end - v), i, j;
-	char *s;
 
-	if ((s = malloc(n + 1)) == NULL)
-		return NULL;
 	for (i = j = 0; i < n; j++) {
-		if (n - i >= 5 && memcmp(v + i, "&#38;", 5) == 0) {
+		if (v[i] == '&' && n - i >= 5 && memcmp(v + i, "&#38;", 5) == 0) {
 			s[j] = '&';
 			i += 5;
 		} else
 			s[j] = (char)v[i++];
 	}
 	s[j] = '\0';
-	return s;
+	return s + j + 1;
 }
 
 /* xs:boolean, white space collapsed; unknown values stay as they were. */
@@ -1155,97 +2247,96 @@ parse_int(const char *v, int *out)
 	return 0;
 }
 
-/* Takes value for a string field (the field owns it). */
+static void	obj_error(struct imp *, const struct bc_err *);
+
+/* A copy of value for a string field. */
 static void
-take(char **field, char **value)
+take(struct imp *m, char **field, const char *value)
 {
+	struct bc_err e;
+
 	free(*field);
-	*field = *value;
-	*value = NULL;
+	if ((*field = strdup(value)) == NULL) {
+		bc_err_set(&e, BC_ENOMEM, "out of memory");
+		obj_error(m, &e);
+	}
 }
 
 static void
-start_login(struct imp *m, const char *an, char **v)
+start_login(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "code") == 0)
-		take(&m->login.code, v);
+		take(m, &m->login.code, v);
 	else if (strcmp(an, "password") == 0)
-		take(&m->login.password, v);
+		take(m, &m->login.password, v);
 	else if (strcmp(an, "override") == 0)
-		take(&m->login.override, v);
+		take(m, &m->login.override, v);
 	else if (strcmp(an, "use-override") == 0)
-		parse_bool(*v, &m->login.use_override);
+		parse_bool(v, &m->login.use_override);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->login.enabled);
+		parse_bool(v, &m->login.enabled);
 }
 
 static void
-start_dn(struct imp *m, const char *an, char **v)
+start_dn(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "type") == 0)
-		bc_dn_type_parse(*v, &m->dn.type);
+		bc_dn_type_parse(v, &m->dn.type);
 	else if (strcmp(an, "number") == 0)
-		take(&m->dn.number, v);
+		take(m, &m->dn.number, v);
 	else if (strcmp(an, "alias") == 0)
-		take(&m->dn.alias, v);
+		take(m, &m->dn.alias, v);
 	else if (strcmp(an, "register") == 0)
-		bc_register_parse(*v, &m->dn.reg);
+		bc_register_parse(v, &m->dn.reg);
 	else if (strcmp(an, "association") == 0)
-		take(&m->dn.association, v);
+		take(m, &m->dn.association, v);
 	else if (strcmp(an, "contact") == 0)
-		take(&m->dn.contact, v);
+		take(m, &m->dn.contact, v);
 	else if (strcmp(an, "password") == 0)
-		take(&m->dn.password, v);
+		take(m, &m->dn.password, v);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->dn.enabled);
+		parse_bool(v, &m->dn.enabled);
 }
 
 static void
-start_place(struct imp *m, const char *an, char **v)
+start_place(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "name") == 0)
-		take(&m->place.name, v);
+		take(m, &m->place.name, v);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->place.enabled);
+		parse_bool(v, &m->place.enabled);
 }
 
 static void
-start_person(struct imp *m, const char *an, char **v)
+start_person(struct imp *m, const char *an, const char *v)
 {
 	if (strcmp(an, "username") == 0)
-		take(&m->person.username, v);
+		take(m, &m->person.username, v);
 	else if (strcmp(an, "first") == 0)
-		take(&m->person.first, v);
+		take(m, &m->person.first, v);
 	else if (strcmp(an, "last") == 0)
-		take(&m->person.last, v);
+		take(m, &m->person.last, v);
 	else if (strcmp(an, "employee-id") == 0)
-		take(&m->person.employee_id, v);
+		take(m, &m->person.employee_id, v);
 	else if (strcmp(an, "agent") == 0)
-		parse_bool(*v, &m->person.agent);
+		parse_bool(v, &m->person.agent);
 	else if (strcmp(an, "enabled") == 0)
-		parse_bool(*v, &m->person.enabled);
+		parse_bool(v, &m->person.enabled);
 	else if (strcmp(an, "preferred-site") == 0)
-		take(&m->person.preferred_site, v);
+		take(m, &m->person.preferred_site, v);
 	else if (strcmp(an, "place") == 0)
-		take(&m->person.place, v);
+		take(m, &m->person.place, v);
 }
 
-/* Attributes of our namespace-less kind, name -> value, of one element. */
+/*
+ * Attributes of our namespace-less kind, name -> value, of one element;
+ * the values in the import's buffer (abuf), until the next element.
+ */
 struct attrs {
 	int		 n;
 	const char	*name[16];
-	char		*value[16];
+	const char	*value[16];
 };
-
-static void
-attrs_free(struct attrs *a)
-{
-	int i;
-
-	for (i = 0; i < a->n; i++)
-		free(a->value[i]);
-	a->n = 0;
-}
 
 static const char *
 attrs_get(const struct attrs *a, const char *name)
@@ -1322,6 +2413,8 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	struct imp *m = ctx;
 	struct attrs a;
 	const char *name = (const char *)local;
+	size_t need, n;
+	char *p;
 	int i;
 
 	(void)prefix;
@@ -1336,7 +2429,22 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	if (uri == NULL || strcmp((const char *)uri, BC_XML_NS) != 0)
 		return;
 
+	/* room for every value, decoded: never longer than given */
+	for (i = 0, need = 0; i < nattr; i++)
+		need += (size_t)(attributes[5 * i + 4] -
+		    attributes[5 * i + 3]) + 1;
+	if (need > m->mabuf) {
+		for (n = m->mabuf ? m->mabuf : 1024; n < need; n *= 2)
+			;
+		if ((p = realloc(m->abuf, n)) == NULL) {
+			imp_fail(m, 0, 0, BC_ENOMEM, "out of memory");
+			return;
+		}
+		m->abuf = p;
+		m->mabuf = n;
+	}
 	a.n = 0;
+	p = m->abuf;
 	for (i = 0; i < nattr && a.n < (int)(sizeof(a.name) /
 	    sizeof(a.name[0])); i++) {
 		const xmlChar **at = attributes + 5 * i;
@@ -1344,12 +2452,8 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		if (at[2] != NULL)	/* another namespace: ignored */
 			continue;
 		a.name[a.n] = (const char *)at[0];
-		if ((a.value[a.n] = attr_value(at[3], at[4])) == NULL) {
-			attrs_free(&a);
-			imp_fail(m, 0, 0, BC_ENOMEM, "out of memory");
-			return;
-		}
-		a.n++;
+		a.value[a.n++] = p;
+		p = attr_value(p, at[3], at[4]);
 	}
 
 	if (m->depth == 1) {
@@ -1370,7 +2474,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			m->kind = K_PERSON;
 		imp_pos(m, &m->line, &m->col);
 		for (i = 0; i < a.n; i++) {
-			char **v = &a.value[i];
+			const char *v = a.value[i];
 
 			switch (m->kind) {
 			case K_LOGIN:	start_login(m, a.name[i], v); break;
@@ -1382,7 +2486,6 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		}
 	} else if (m->depth > 3 && m->kind != K_NONE)
 		start_child(m, name, &a);
-	attrs_free(&a);
 }
 
 static void
@@ -1684,6 +2787,9 @@ imp_pass(struct imp *m, xmlSchemaPtr schema, xmlInputReadCallback ioread,
 		goto out;
 	}
 
+	/* without its writer, the per-object path */
+	if (m->fresh && fresh_start(m, &e) != BC_OK)
+		m->fresh = 0;
 	m->ctxt = xmlCreateIOParserCtxt(saxp, user, ioread, io_close, m,
 	    XML_CHAR_ENCODING_NONE);
 	if (m->ctxt == NULL)
@@ -1716,6 +2822,9 @@ imp_pass(struct imp *m, xmlSchemaPtr schema, xmlInputReadCallback ioread,
 		if (!m->failed && m->depth != 0)
 			imp_fail(m, 0, 0, BC_EINVAL, "document ends early");
 	}
+	/* the connection is the reader's again */
+	if (m->fresh && fresh_stop(m, &e) != BC_OK)
+		imp_fail_err(m, m->root_line, m->root_col, &e);
 	if (!m->failed && m->fresh)
 		fresh_finish(m);
 	if (!m->failed && !m->fresh && (m->flags & BC_XML_REPLACE))
@@ -1801,6 +2910,9 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 			    "again: %s", m->name, strerror(errno));
 	}
 	xmlSchemaFree(schema);
+	free(m->abuf);
+	m->abuf = NULL;
+	m->mabuf = 0;
 	return rc;
 }
 

@@ -663,6 +663,78 @@ fresh_same(const char *body, unsigned flags, int stop_after, int status,
 		"name=\"TServer\"><option key=\"k\" value=\"v\"/></section>" \
 		"</annex></dn></dns>"
 
+/*
+ * Over tombstones (objects deleted before, so the store holds none):
+ * the fresh path writes the change metadata itself and takes their rows
+ * over as the commit of the per-object path does, feed positions after
+ * them, and its clock goes on from the store's.
+ */
+static void
+fresh_tombstones(void)
+{
+	static const char body[] = LOGINS "<dns><dn type=\"extension\" "
+	    "number=\"10\"/><dn type=\"trunk\" number=\"7\"/></dns>"
+	    "<places><place name=\"P\"/></places></site>";
+	bc_store *s[2];
+	struct bc_login l;
+	struct bc_place p;
+	struct bc_dn d;
+	struct bc_err e;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char doc[1024], *x[2];
+	long long hlc[2];
+	int i;
+
+	snprintf(doc, sizeof(doc), "%s%s", DOC_HEAD, body);
+	for (i = 0; i < 2; i++) {
+		s[i] = store_new("west");
+		bc_login_init(&l);
+		l.code = strdup("2");
+		bc_place_init(&p);
+		p.name = strdup("P");
+		CU_ASSERT_EQUAL(bc_login_add(s[i], &l, &e), BC_OK);
+		CU_ASSERT_EQUAL(bc_place_add(s[i], &p, &e), BC_OK);
+		CU_ASSERT_EQUAL(bc_login_delete(s[i], "2", &e), BC_OK);
+		CU_ASSERT_EQUAL(bc_place_delete(s[i], "P", &e), BC_OK);
+		bc_login_clear(&l);
+		bc_place_clear(&p);
+	}
+	/* the second holds an object: the per-object path */
+	bc_dn_init(&d);
+	d.type = BC_DN_TRUNK;
+	d.number = strdup("999999");
+	CU_ASSERT_EQUAL_FATAL(bc_dn_add(s[1], &d, &e), BC_OK);
+	bc_dn_clear(&d);
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(bc_xml_import_mem(s[i], doc, strlen(doc),
+		    "t.xml", 0, NULL, NULL, NULL, &e), BC_OK);
+		CU_ASSERT_EQUAL(sqlite3_open_v2(bc_store_path(s[i]), &db,
+		    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		/* the clock: above every value written, the store's last */
+		CU_ASSERT_EQUAL(sqlite3_prepare_v2(db, "SELECT (SELECT hlc "
+		    "FROM site) - max(hlc) FROM sync_meta", -1, &st, NULL),
+		    SQLITE_OK);
+		CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+		hlc[i] = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	CU_ASSERT_EQUAL(hlc[0], 0);
+	CU_ASSERT_EQUAL(hlc[1], 0);
+	CU_ASSERT_EQUAL_FATAL(bc_dn_delete(s[1], "999999", BC_DN_TRUNK, &e),
+	    BC_OK);
+	for (i = 0; i < 2; i++)
+		x[i] = meta_str(s[i]);
+	CU_ASSERT_STRING_EQUAL(x[0], x[1]);
+	if (strcmp(x[0], x[1]) != 0)
+		fprintf(stderr, "\nfresh:\n%s\nper object:\n%s", x[0], x[1]);
+	for (i = 0; i < 2; i++) {
+		free(x[i]);
+		bc_store_close(s[i]);
+	}
+}
+
 static void
 test_fresh(void)
 {
@@ -771,6 +843,7 @@ test_fresh(void)
 	    BC_EINVAL, "not well-formed");
 	fresh_same(LOGINS DNS "<places><place name=\"P\" colour=\"red\"/>"
 	    "</places></site>", 0, -1, BC_EINVAL, "not a valid site");
+	fresh_tombstones();
 }
 
 static int
