@@ -67,8 +67,6 @@ seq_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, ++s->seq_next);
 }
 
-static void	load_hash_fn(sqlite3_context *, int, sqlite3_value **);
-
 int
 bc_meta_register(bc_store *s, struct bc_err *err)
 {
@@ -85,10 +83,6 @@ bc_meta_register(bc_store *s, struct bc_err *err)
 		rc = sqlite3_create_function_v2(s->db, "bc_seq", 0,
 		    SQLITE_UTF8 | SQLITE_DIRECTONLY, s, seq_fn, NULL, NULL,
 		    NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function_v2(s->db, "bc_load_hash", 2,
-		    SQLITE_UTF8 | SQLITE_DIRECTONLY, s, load_hash_fn, NULL,
-		    NULL, NULL);
 	if (rc != SQLITE_OK)
 		return bc_sqlite_err(s, rc, err, "register functions");
 	return BC_OK;
@@ -200,21 +194,14 @@ static const char SQL_DIRTY_CLEAR[] = "DELETE FROM sync_dirty";
  * Objects a load created (row id above its mark in sync_load, schema/
  * 006-load-capture.sql): recorded from the documents directly, unmarked.
  */
-#define FLUSH_NEW(kind, k, view) \
-    FLUSH_HASH(kind, "v.key", "coalesce(bc_load_hash(" k ", v.id), " \
-    "bc_hash(v.doc))", "FROM " view " v " \
+#define FLUSH_NEW(kind, view) \
+    FLUSH_INTO(kind, "v.key", "FROM " view " v " \
     "WHERE v.id > (SELECT " kind " FROM sync_load) ")
 /* key: the object's key; from: FROM and WHERE giving v.doc. */
 #define FLUSH_INTO(kind, key, from) \
-    FLUSH_HASH(kind, key, "bc_hash(v.doc)", from)
-/*
- * hash: the hash of the document (bc_load_hash(), the one a load was
- * given, evaluated first so that the document is built only without).
- */
-#define FLUSH_HASH(kind, key, hash, from) \
     "INSERT INTO sync_meta (kind, key, hlc, origin, hash, deleted, seq) " \
-    "SELECT '" kind "', " key ", bc_next(), ?1, " hash ", 0, bc_seq() " \
-    from \
+    "SELECT '" kind "', " key ", bc_next(), ?1, bc_hash(v.doc), 0, " \
+    "bc_seq() " from \
     "ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, " \
     "origin = excluded.origin, hash = excluded.hash, deleted = 0, " \
     "seq = excluded.seq " \
@@ -238,12 +225,11 @@ static const char *const flush_live[] = {
 	FLUSH_LIVE("place", "sync_place_doc v ON v.key = x.key"),
 	FLUSH_LIVE("person", "sync_person_doc v ON v.key = x.key"),
 };
-/* (the numbers: enum bc_load_kind) */
 static const char *const flush_new[] = {
-	FLUSH_NEW("login", "3", "sync_login_doc"),
-	FLUSH_NEW("dn", "0", "sync_dn_doc"),
-	FLUSH_NEW("place", "1", "sync_place_doc"),
-	FLUSH_NEW("person", "2", "sync_person_doc"),
+	FLUSH_NEW("login", "sync_login_doc"),
+	FLUSH_NEW("dn", "sync_dn_doc"),
+	FLUSH_NEW("place", "sync_place_doc"),
+	FLUSH_NEW("person", "sync_person_doc"),
 };
 /* A load's marks: the highest row ids recorded so far. */
 static const char SQL_LOAD_MARK[] = "INSERT INTO sync_load "
@@ -330,8 +316,6 @@ load_pending(bc_store *s, int *fresh, struct bc_err *err)
 		return bc_sqlite_err(s, rc, err, "read changes");
 	return BC_OK;
 }
-
-static void	load_hash_free(bc_store *);
 
 /* Reads the load's marks back into the store (bc_meta_load_mark()). */
 static int
@@ -426,7 +410,6 @@ bc_meta_load_forget(bc_store *s)
 {
 	int i;
 
-	load_hash_free(s);
 	s->load = 0;
 	for (i = 0; i < BC_LOAD_TRIGGERS; i++) {
 		free(s->load_trig[i]);
@@ -727,96 +710,6 @@ bc_meta_hash_person(const struct bc_person *p, unsigned long long *hash)
 }
 
 /*
- * The hashes a load was given, by kind and row id: hash[i] is that of
- * the object with row id load_mark + 1 + i, when set[i].
- */
-struct bc_load_hashes {
-	struct {
-		unsigned long long	*hash;
-		unsigned char		*set;
-		size_t			 n;
-	} k[4];
-};
-
-int
-bc_meta_load_hash(bc_store *s, enum bc_load_kind k, sqlite3_int64 id,
-    unsigned long long hash, struct bc_err *err)
-{
-	struct bc_load_hashes *lh;
-	unsigned long long *nh;
-	unsigned char *ns;
-	size_t i, n;
-
-	if (!s->load || id <= s->load_mark[k])
-		return BC_OK;		/* recorded from the view */
-	if ((lh = s->load_hash) == NULL &&
-	    (lh = s->load_hash = calloc(1, sizeof(*lh))) == NULL)
-		return bc_err_set(err, BC_ENOMEM, "out of memory");
-	i = (size_t)(id - s->load_mark[k] - 1);
-	if (i >= lh->k[k].n) {
-		for (n = lh->k[k].n ? lh->k[k].n : 1024; n <= i; n *= 2)
-			;
-		if ((nh = realloc(lh->k[k].hash, n * sizeof(*nh))) == NULL)
-			return bc_err_set(err, BC_ENOMEM, "out of memory");
-		lh->k[k].hash = nh;
-		if ((ns = realloc(lh->k[k].set, n)) == NULL)
-			return bc_err_set(err, BC_ENOMEM, "out of memory");
-		lh->k[k].set = ns;
-		memset(ns + lh->k[k].n, 0, n - lh->k[k].n);
-		lh->k[k].n = n;
-	}
-	lh->k[k].hash[i] = hash;
-	lh->k[k].set[i] = 1;
-	return BC_OK;
-}
-
-static void
-load_hash_free(bc_store *s)
-{
-	int k;
-
-	if (s->load_hash == NULL)
-		return;
-	for (k = 0; k < 4; k++) {
-		free(s->load_hash->k[k].hash);
-		free(s->load_hash->k[k].set);
-	}
-	free(s->load_hash);
-	s->load_hash = NULL;
-}
-
-/*
- * bc_load_hash(KIND, ID): the hash a load was given for the object, as
- * bc_hash() writes it, or NULL (then the flush hashes its document).
- */
-static void
-load_hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	static const char hex[] = "0123456789abcdef";
-	bc_store *s = sqlite3_user_data(ctx);
-	struct bc_load_hashes *lh = s->load_hash;
-	unsigned long long h;
-	sqlite3_int64 id;
-	char out[16];
-	size_t i;
-	int k, j;
-
-	(void)argc;
-	k = sqlite3_value_int(argv[0]);
-	id = sqlite3_value_int64(argv[1]);
-	if (lh == NULL || !s->load || k < 0 || k > 3 ||
-	    id <= s->load_mark[k] ||
-	    (i = (size_t)(id - s->load_mark[k] - 1)) >= lh->k[k].n ||
-	    !lh->k[k].set[i]) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	for (h = lh->k[k].hash[i], j = 15; j >= 0; j--, h >>= 4)
-		out[j] = hex[h & 0xf];
-	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
-}
-
-/*
  * A loader that records its new objects itself (the XML import into a
  * store without objects): the first HLC value and the last feed
  * position, taken when its transaction began instead of at the commit,
@@ -855,7 +748,6 @@ bc_meta_load_recorded(bc_store *s, long long hlc, long long seq,
 	if ((rc = bc_step_done(s, st, err, "record changes")) ||
 	    (rc = load_marks(s, err)))
 		return rc;
-	load_hash_free(s);
 	if (!changed || n == 0)
 		return BC_OK;
 	s->seq_next = seq + n;
@@ -910,8 +802,6 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 		else if ((rc = bc_step_done(s, st, err, "record changes")) ==
 		    BC_OK)
 			rc = load_marks(s, err);
-		/* they were by row id above the old marks */
-		load_hash_free(s);
 	}
 	for (i = 0; rc == BC_OK && i < sizeof(flush_live) /
 	    sizeof(flush_live[0]); i++) {

@@ -32,7 +32,6 @@ struct bc_store {
 	int			 load;		/* bulk: a load (sync_load row) */
 	long long		 load_mark[4];	/* its marks (enum bc_load_kind) */
 	char			*load_trig[BC_LOAD_TRIGGERS];	/* dropped, to restore */
-	struct bc_load_hashes	*load_hash;	/* bc_meta_load_hash() */
 	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
 	struct bc_stmt_slot	 cache[BC_STMT_CACHE];
 	size_t			 ncache;
@@ -171,14 +170,6 @@ int		 bc_meta_hash_place(const struct bc_place *,
 		    unsigned long long *);
 int		 bc_meta_hash_person(const struct bc_person *,
 		    unsigned long long *);
-/*
- * Gives a load the hash of the document of an object it created (row
- * id above its mark), computed by bc_meta_hash_*(): its commit records
- * the object with it instead of hashing the document of the view.
- * Objects left without one are hashed from the view as before.
- */
-int		 bc_meta_load_hash(bc_store *, enum bc_load_kind,
-		    sqlite3_int64 id, unsigned long long hash, struct bc_err *);
 /*
  * A load that writes the sync_meta rows of its new objects itself (they
  * are recorded as the commit would: one row each, the HLC values from
