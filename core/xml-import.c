@@ -48,6 +48,7 @@
 
 #include "store-internal.h"
 #include "bc-xml.h"
+#include "xml-errors.h"
 
 /* Generated from schema/sipbc-site.xsd by schema/embed-xsd.sh. */
 extern const char bc_xml_schema[];
@@ -271,6 +272,27 @@ imp_valid_error(void *data, xmlErrorPtr e)
 		return;
 	imp_pos(m, &line, &col);
 	imp_xml_error(m, e, line, col);
+}
+
+/*
+ * Errors without a parser context (encoding conversion, I/O): positions
+ * come from the parser of the pass.  The parser is not stopped from
+ * here (libxml2 goes on using the input it would free, as when it
+ * switches encodings); the error it raises next stops it.
+ */
+static void
+imp_context_error(void *data, xmlErrorPtr e)
+{
+	struct imp *m = data;
+	xmlParserCtxtPtr ctxt = m->ctxt;
+	int line, col;
+
+	if (e == NULL || e->level == XML_ERR_WARNING)
+		return;
+	imp_pos(m, &line, &col);
+	m->ctxt = NULL;
+	imp_xml_error(m, e, line, col);
+	m->ctxt = ctxt;
 }
 
 /* The schema is ours: an error in it is a bug. */
@@ -2880,6 +2902,7 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 {
 	xmlSchemaParserCtxtPtr pctxt = NULL;
 	xmlSchemaPtr schema = NULL;
+	struct bc_xml_errors saved;
 	struct stat sb;
 	int rc, may_fresh;
 
@@ -2897,6 +2920,7 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 			    "embedded schema");
 		return m->err->status;
 	}
+	bc_xml_errors_catch(&saved, imp_context_error, m);
 	/* the fresh path needs a document it can read again */
 	may_fresh = m->fd == -1 || (fstat(m->fd, &sb) == 0 &&
 	    S_ISREG(sb.st_mode) &&
@@ -2909,6 +2933,7 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 			rc = bc_err_set(m->err, BC_EIO, "%s: cannot read "
 			    "again: %s", m->name, strerror(errno));
 	}
+	bc_xml_errors_restore(&saved);
 	xmlSchemaFree(schema);
 	free(m->abuf);
 	m->abuf = NULL;

@@ -116,6 +116,11 @@ hostile manyattr 'not (a valid site document|well-formed)'
 printf '%s\n%s<places><place name="\377\376bad"/></places></site>\n' \
     "$HEAD" "$ROOT" >"$T/utf8.xml"
 hostile utf8 'not well-formed XML: Input is not proper UTF-8'
+# bytes the declared encoding cannot convert: libxml2 reports them
+# without a parser context; still one line, nothing on stderr of its own
+printf '%s\n%s<places><place name="\033$B\377\377"/></places></site>\n' \
+    '<?xml version="1.0" encoding="ISO-2022-JP"?>' "$ROOT" >"$T/convert.xml"
+hostile convert 'not well-formed XML: input conversion failed'
 printf '%s\n%s<places><place name="\300\257"/></places></site>\n' \
     "$HEAD" "$ROOT" >"$T/overlong.xml"
 hostile overlong 'not well-formed XML'
