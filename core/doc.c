@@ -512,10 +512,21 @@ bc_doc_apply(bc_store *s, const char *kind, const char *key, const char *doc,
 		json_decref(j);
 		return bc_err_set(err, BC_EINVAL, "malformed document");
 	}
-	if ((rc = bc_tx_begin(s, err))) {
-		json_decref(j);
+	rc = bc_doc_apply_json(s, kind, key, j, err);
+	json_decref(j);
+	return rc;
+}
+
+int
+bc_doc_apply_json(bc_store *s, const char *kind, const char *key,
+    struct json_t *j, struct bc_err *err)
+{
+	int rc;
+
+	if (j != NULL && !json_is_object(j))
+		return bc_err_set(err, BC_EINVAL, "malformed document");
+	if ((rc = bc_tx_begin(s, err)))
 		return rc;
-	}
 	if (strcmp(kind, "dn") == 0)
 		rc = apply_dn(s, key, j, err);
 	else if (strcmp(kind, "place") == 0)
@@ -526,7 +537,6 @@ bc_doc_apply(bc_store *s, const char *kind, const char *key, const char *doc,
 		rc = apply_login(s, key, j, err);
 	else
 		rc = bc_err_set(err, BC_EINVAL, "unknown kind '%s'", kind);
-	json_decref(j);
 	return bc_tx_end(s, rc, err);
 }
 

@@ -374,13 +374,15 @@ decide(struct apply *a, struct change *c)
 static int
 record_conflict(struct apply *a, struct change *c)
 {
+	const char *doc;
 	char *local = NULL;
 	int rc;
 
-	if ((rc = bc_doc_get(a->s, c->o.kind, c->o.key, &local, a->err)))
+	if ((rc = bc_feed_obj_doc(&c->o, &doc, a->err)) ||
+	    (rc = bc_doc_get(a->s, c->o.kind, c->o.key, &local, a->err)))
 		return rc;
 	rc = bc_sync_conflict_add(a->s, c->o.kind, c->o.key, a->self,
-	    c->local_hlc, local, a->peer, c->o.hlc, c->o.doc, !c->peer_wins,
+	    c->local_hlc, local, a->peer, c->o.hlc, doc, !c->peer_wins,
 	    a->err);
 	free(local);
 	if (rc == BC_OK)
@@ -441,9 +443,10 @@ local_hash(struct apply *a, const char *kind, const char *key, char *h)
  * sync_pending (schema/008-feed-pending.sql) for a later document.
  */
 static int
-settle(struct apply *a, const struct bc_feed_obj *o, int *same)
+settle(struct apply *a, struct bc_feed_obj *o, int *same)
 {
 	sqlite3_stmt *st;
+	const char *doc;
 	char h[17];
 	int rc;
 
@@ -456,6 +459,8 @@ settle(struct apply *a, const struct bc_feed_obj *o, int *same)
 		return bc_sync_copy_add(a->s, o->kind, o->key, o->hlc,
 		    o->origin, o->hash, 0, a->err);
 	}
+	if ((rc = bc_feed_obj_doc(o, &doc, a->err)))
+		return rc;
 	if ((st = bc_stmt(a->s, SQL_PENDING_ADD, a->err)) == NULL)
 		return a->err->status;
 	bc_bind_text(st, 1, o->kind);
@@ -463,7 +468,7 @@ settle(struct apply *a, const struct bc_feed_obj *o, int *same)
 	sqlite3_bind_int64(st, 3, o->hlc);
 	bc_bind_text(st, 4, o->origin);
 	bc_bind_text(st, 5, o->hash);
-	bc_bind_text(st, 6, o->doc);
+	bc_bind_text(st, 6, doc);
 	if ((rc = bc_step_done(a->s, st, a->err, "record pending object")))
 		return rc;
 	a->pending = 1;
@@ -534,6 +539,10 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 	case PASS_RELEASE:
 		if (c->act != ACT_UPSERT)
 			return BC_OK;
+		/* (the document as read: what its text parses to) */
+		if (c->o.json != NULL)
+			return bc_sync_release_refs_json(a->s, c->o.kind,
+			    c->o.key, c->o.json, a->err);
 		return bc_sync_release_refs(a->s, c->o.kind, c->o.key,
 		    c->o.doc, a->err);
 	case PASS_UPSERT:
@@ -542,8 +551,9 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 			    copy(a, c);
 		if (c->act != ACT_UPSERT)
 			return BC_OK;
-		if ((rc = bc_doc_apply(a->s, c->o.kind, c->o.key, c->o.doc,
-		    a->err)))
+		if ((rc = c->o.json != NULL ? bc_doc_apply_json(a->s,
+		    c->o.kind, c->o.key, c->o.json, a->err) :
+		    bc_doc_apply(a->s, c->o.kind, c->o.key, c->o.doc, a->err)))
 			return rc;
 		a->res->applied++;
 		return settle(a, &c->o, &same);

@@ -48,9 +48,12 @@ int	bc_feed_xml_end(struct bc_feed_writer *, int rc, struct bc_err *);
 
 /*
  * Reads one object element: its kind and key, metadata attributes, and
- * (unless a tombstone) its canonical JSON document (caller frees *doc,
- * *key, *origin).  BC_EINVAL with a message naming the element's line.
+ * (unless a tombstone) its canonical document, parsed (json: what
+ * json_loads() gives of the document's JSON text; its text is made when
+ * asked for, bc_feed_obj_doc()).  BC_EINVAL with a message naming the
+ * element's line.  bc_feed_obj_clear() frees it all.
  */
+struct json_t;
 struct bc_feed_obj {
 	char		 kind[8];
 	char		*key;
@@ -59,9 +62,13 @@ struct bc_feed_obj {
 	char		*origin;
 	char		 hash[17];
 	int		 deleted;
-	char		*doc;
+	char		*doc;		/* its JSON text, or NULL (see json) */
+	struct json_t	*json;		/* parsed, or NULL */
 };
 int	bc_feed_xml_read(xmlNodePtr, struct bc_feed_obj *, struct bc_err *);
+/* The document's JSON text (NULL for a tombstone; ENOMEM: err set). */
+int	bc_feed_obj_doc(struct bc_feed_obj *, const char **doc,
+	    struct bc_err *);
 void	bc_feed_obj_clear(struct bc_feed_obj *);
 
 #endif

@@ -339,7 +339,18 @@ bc_feed_obj_clear(struct bc_feed_obj *o)
 	free(o->key);
 	free(o->origin);
 	free(o->doc);
+	json_decref(o->json);
 	memset(o, 0, sizeof(*o));
+}
+
+int
+bc_feed_obj_doc(struct bc_feed_obj *o, const char **doc, struct bc_err *err)
+{
+	if (o->doc == NULL && o->json != NULL &&
+	    (o->doc = json_dumps(o->json, JSON_COMPACT)) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	*doc = o->doc;
+	return BC_OK;
 }
 
 static int
@@ -525,9 +536,15 @@ read_doc(xmlNodePtr n, struct bc_feed_obj *o, struct bc_err *err)
 	}
 	if (rc == BC_OK)
 		rc = read_children(n, o->kind, doc, err);
-	if (rc == BC_OK && (o->doc = json_dumps(doc, JSON_COMPACT)) == NULL)
-		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
-	json_decref(doc);
+	/*
+	 * Kept parsed: applying it reads it so (its text, made when needed,
+	 * parses back to the same values in the same order: jansson keeps
+	 * the order members were set in).
+	 */
+	if (rc == BC_OK)
+		o->json = doc;
+	else
+		json_decref(doc);
 	return rc;
 }
 

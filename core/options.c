@@ -227,14 +227,59 @@ bc_options_load(bc_store *s, enum bc_opt_owner owner, sqlite3_int64 id,
 	return BC_OK;
 }
 
+/*
+ * *same: the object's option rows are exactly opts, in order (rows are
+ * unique and sorted by (section, key), so opts is too when they match).
+ */
+static int
+options_same(bc_store *s, enum bc_opt_owner owner, sqlite3_int64 id,
+    const struct bc_options *opts, int *same, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	const struct bc_option *o;
+	size_t i = 0;
+	int rc;
+
+	*same = 1;
+	if ((st = bc_stmt(s, opt_select[owner], err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, id);
+	while (*same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = i < opts->n ? &opts->v[i++] : NULL;
+		*same = o != NULL && o->section != NULL && o->key != NULL &&
+		    o->value != NULL && strcmp(o->section, (const char *)
+		    sqlite3_column_text(st, 0)) == 0 && strcmp(o->key,
+		    (const char *)sqlite3_column_text(st, 1)) == 0 &&
+		    strcmp(o->value, (const char *)sqlite3_column_text(st,
+		    2)) == 0;
+	}
+	sqlite3_reset(st);
+	if (*same && rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read options");
+	if (i != opts->n)
+		*same = 0;
+	return BC_OK;
+}
+
+/*
+ * Replaces the object's options by opts.  When they are the same rows
+ * already nothing is written (the rows would be the same; writing them
+ * only marked the object for change capture).
+ */
 int
 bc_options_save(bc_store *s, enum bc_opt_owner owner, sqlite3_int64 id,
     const struct bc_options *opts, int fresh, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	size_t i;
-	int rc;
+	int rc, same;
 
+	if (!fresh) {
+		if ((rc = options_same(s, owner, id, opts, &same, err)))
+			return rc;
+		if (same)
+			goto mark;
+	}
 	/* a new object has no options to replace */
 	if (!fresh) {
 		if ((st = bc_stmt(s, opt_delete[owner], err)) == NULL)
@@ -253,6 +298,7 @@ bc_options_save(bc_store *s, enum bc_opt_owner owner, sqlite3_int64 id,
 		if ((rc = bc_step_done(s, st, err, "write options")))
 			return rc;
 	}
+mark:
 	if (opts->n > 0)
 		return bc_meta_load_mark(s, owner == BC_OPT_DN ? BC_LOAD_DN :
 		    owner == BC_OPT_PLACE ? BC_LOAD_PLACE : BC_LOAD_LOGIN, id,

@@ -34,6 +34,10 @@ static const char SQL_PERSON_LOGINS_CLEAR[] =
 static const char SQL_PERSON_LOGIN_INSERT[] =
     "INSERT INTO person_login (person_id, login_id, wrapup) "
     "VALUES (?1, ?2, ?3)";
+static const char SQL_PERSON_HELD[] =
+    "SELECT login_id, wrapup FROM person_login WHERE person_id = ?1";
+static const char SQL_PERSON_LOGIN_DROP[] =
+    "DELETE FROM person_login WHERE person_id = ?1 AND login_id = ?2";
 
 void
 bc_person_init(struct bc_person *p)
@@ -180,29 +184,99 @@ person_bind(bc_store *s, sqlite3_stmt *st, const struct bc_person *p,
 	return BC_OK;
 }
 
-/* Gives the person exactly the logins listed. */
+struct held_login {
+	sqlite3_int64	login_id;
+	int		wrapup;
+};
+
+/* The logins the person holds now into *v (caller frees), *n of them. */
+static int
+person_held(bc_store *s, sqlite3_int64 id, struct held_login **v, size_t *n,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	struct held_login *nv;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if ((st = bc_stmt(s, SQL_PERSON_HELD, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((nv = realloc(*v, cap * sizeof(*nv))) == NULL) {
+				sqlite3_reset(st);
+				return bc_err_set(err, BC_ENOMEM,
+				    "out of memory");
+			}
+			*v = nv;
+		}
+		(*v)[*n].login_id = sqlite3_column_int64(st, 0);
+		(*v)[(*n)++].wrapup = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read person");
+	return BC_OK;
+}
+
+/* Deletes the person's row of one login. */
+static int
+person_login_drop(bc_store *s, sqlite3_int64 id, sqlite3_int64 login_id,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+
+	if ((st = bc_stmt(s, SQL_PERSON_LOGIN_DROP, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, login_id);
+	return bc_step_done(s, st, err, "update person");
+}
+
+/*
+ * Gives the person exactly the logins listed.  Only what changes is
+ * written: a login held and listed again with the same wrap-up time is
+ * left alone; one listed with another is deleted and inserted again as
+ * a new one would be; those no longer listed are deleted last (none of
+ * them can be one listed: logins are listed once, and a login held by
+ * this person is held by nobody else).
+ */
 static int
 person_save_logins(bc_store *s, sqlite3_int64 id, const struct bc_person *p,
     int fresh, struct bc_err *err)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 login_id;
-	size_t i;
-	int rc;
+	struct held_login *held = NULL;
+	size_t i, j, nheld = 0;
+	int rc = BC_OK, keep;
 
 	/* a new person holds nothing yet */
-	if (!fresh) {
-		if ((st = bc_stmt(s, SQL_PERSON_LOGINS_CLEAR, err)) == NULL)
-			return err->status;
-		sqlite3_bind_int64(st, 1, id);
-		if ((rc = bc_step_done(s, st, err, "update person")))
-			return rc;
-	}
+	if (!fresh && (rc = person_held(s, id, &held, &nheld, err)))
+		goto done;
 	for (i = 0; i < p->nlogins; i++) {
 		if ((rc = bc_login_id(s, p->logins[i].code, &login_id, err)))
-			return rc;
-		if ((st = bc_stmt(s, SQL_PERSON_LOGIN_INSERT, err)) == NULL)
-			return err->status;
+			goto done;
+		keep = 0;
+		for (j = 0; j < nheld; j++)
+			if (held[j].login_id == login_id) {
+				keep = held[j].wrapup == p->logins[i].wrapup;
+				if (!keep && (rc = person_login_drop(s, id,
+				    login_id, err)))
+					goto done;
+				held[j] = held[--nheld];
+				break;
+			}
+		if (keep)
+			continue;
+		if ((st = bc_stmt(s, SQL_PERSON_LOGIN_INSERT, err)) == NULL) {
+			rc = err->status;
+			goto done;
+		}
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, login_id);
 		sqlite3_bind_int(st, 3, p->logins[i].wrapup);
@@ -214,12 +288,18 @@ person_save_logins(bc_store *s, sqlite3_int64 id, const struct bc_person *p,
 			rc = bc_err_set(err, BC_EINTERNAL, "agent login '%s': "
 			    "unexpected duplicate", p->logins[i].code);
 		if (rc)
-			return rc;
+			goto done;
 	}
+	/* what it held and no longer lists */
+	for (j = 0; j < nheld; j++)
+		if ((rc = person_login_drop(s, id, held[j].login_id, err)))
+			goto done;
 	/* a load marks a person that existed before it */
 	if (p->nlogins > 0)
-		return bc_meta_load_mark(s, BC_LOAD_PERSON, id, err);
-	return BC_OK;
+		rc = bc_meta_load_mark(s, BC_LOAD_PERSON, id, err);
+done:
+	free(held);
+	return rc;
 }
 
 /* Runs the bound INSERT of a new person and marks it for the load. */

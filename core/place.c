@@ -25,10 +25,14 @@ static const char SQL_PLACE_USER[] =
     "SELECT username FROM person WHERE place_id = ?1 ORDER BY username "
     "LIMIT 1";
 static const char SQL_DN_PLACE_OF[] =
-    "SELECT d.id, p.name FROM dn d LEFT JOIN place p ON p.id = d.place_id "
+    "SELECT d.id, p.name, d.place_id FROM dn d "
+    "LEFT JOIN place p ON p.id = d.place_id "
     "WHERE d.type = CAST(?1 AS TEXT) AND d.number = ?2";
 static const char SQL_DN_SET_PLACE[] =
     "UPDATE dn SET place_id = ?2 WHERE id = ?1";
+static const char SQL_PLACE_HELD[] = "SELECT id FROM dn WHERE place_id = ?1";
+static const char SQL_DN_UNSET_PLACE[] =
+    "UPDATE dn SET place_id = NULL WHERE id = ?1";
 
 void
 bc_place_init(struct bc_place *p)
@@ -184,66 +188,161 @@ bc_place_check(const struct bc_place *p, struct bc_err *err)
 }
 
 /*
+ * The row ids of the DNs the place holds now into *ids (caller frees),
+ * *n of them.
+ */
+static int
+place_held(bc_store *s, sqlite3_int64 place_id, sqlite3_int64 **ids,
+    size_t *n, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 *v;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((st = bc_stmt(s, SQL_PLACE_HELD, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, place_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((v = realloc(*ids, cap * sizeof(*v))) == NULL) {
+				sqlite3_reset(st);
+				return bc_err_set(err, BC_ENOMEM,
+				    "out of memory");
+			}
+			*ids = v;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return bc_sqlite_err(s, rc, err, "read place");
+	return BC_OK;
+}
+
+/* A DN a place lists, as found before the place is written. */
+struct listed_dn {
+	sqlite3_int64	 id;
+	char		*owner;		/* its place's name, or NULL */
+	int		 found;		/* it exists */
+	int		 keep;		/* the place holds it already */
+};
+
+/*
  * Gives the place exactly the DNs listed.  DNs of other places are
  * refused: moving a DN is done on the DN.
+ *
+ * Only what changes is written: a DN the place holds and lists again
+ * is left alone (writing it again changed no row and no document; it
+ * only marked the DN and the place for change capture).  The order of
+ * the writes and of the errors is that of releasing every DN held and
+ * giving each listed one in turn: what the place held and no longer
+ * lists is released first (so that another extension can take its
+ * place), then each listed DN is checked and given in list order.  The
+ * DNs are looked up before anything is written: what a lookup finds
+ * cannot change meanwhile, as place_valid() lists each DN once.
  */
 static int
 place_assign_dns(bc_store *s, sqlite3_int64 place_id,
     const struct bc_place *p, int fresh, struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 dn_id;
+	sqlite3_int64 owner_id, *held = NULL;
+	struct listed_dn *v = NULL;
 	const struct bc_place_dn *d;
-	char *owner;
-	size_t i;
-	int rc, nomem = 0;
+	size_t i, j, nheld = 0;
+	int rc = BC_OK, step, nomem = 0;
 
+	if (p->ndns > 0 && (v = calloc(p->ndns, sizeof(*v))) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
 	/* a new place holds nothing yet */
+	if (!fresh && (rc = place_held(s, place_id, &held, &nheld, err)))
+		goto done;
+	for (i = 0; i < p->ndns; i++) {
+		d = &p->dns[i];
+		if ((st = bc_stmt(s, SQL_DN_PLACE_OF, err)) == NULL) {
+			rc = err->status;
+			goto done;
+		}
+		bc_bind_text(st, 1, bc_dn_type_name(d->type));
+		bc_bind_text(st, 2, d->number);
+		owner_id = 0;
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			v[i].found = 1;
+			v[i].id = sqlite3_column_int64(st, 0);
+			v[i].owner = bc_column_dup(st, 1, &nomem);
+			owner_id = sqlite3_column_type(st, 2) == SQLITE_NULL ?
+			    0 : sqlite3_column_int64(st, 2);
+		}
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			rc = bc_sqlite_err(s, step, err, "read dn");
+			goto done;
+		}
+		if (nomem) {
+			rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+			goto done;
+		}
+		/* held and listed: taken out of what is released */
+		if (v[i].found && v[i].owner != NULL && owner_id == place_id)
+			for (j = 0; j < nheld; j++)
+				if (held[j] == v[i].id) {
+					held[j] = held[--nheld];
+					v[i].keep = 1;
+					break;
+				}
+	}
 	if (!fresh) {
-		if ((st = bc_stmt(s, SQL_PLACE_RELEASE, err)) == NULL)
-			return err->status;
-		sqlite3_bind_int64(st, 1, place_id);
+		/* what it held and no longer lists */
+		for (j = 0; j < nheld; j++) {
+			if ((st = bc_stmt(s, SQL_DN_UNSET_PLACE, err)) ==
+			    NULL) {
+				rc = err->status;
+				goto done;
+			}
+			sqlite3_bind_int64(st, 1, held[j]);
+			if ((rc = bc_step_done(s, st, err, "update place")))
+				goto done;
+		}
 		/* (a load: the DNs' documents do not name their place) */
-		if ((rc = bc_step_done(s, st, err, "update place")) ||
-		    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err)))
-			return rc;
+		if ((rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err)))
+			goto done;
 	}
 	for (i = 0; i < p->ndns; i++) {
 		d = &p->dns[i];
-		if ((st = bc_stmt(s, SQL_DN_PLACE_OF, err)) == NULL)
-			return err->status;
-		bc_bind_text(st, 1, bc_dn_type_name(d->type));
-		bc_bind_text(st, 2, d->number);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			sqlite3_reset(st);
-			if (rc == SQLITE_DONE)
-				return bc_err_set(err, BC_ENOENT, "dn '%s' "
-				    "(%s) does not exist", d->number,
-				    bc_dn_type_name(d->type));
-			return bc_sqlite_err(s, rc, err, "read dn");
+		if (!v[i].found) {
+			rc = bc_err_set(err, BC_ENOENT, "dn '%s' (%s) does "
+			    "not exist", d->number, bc_dn_type_name(d->type));
+			goto done;
 		}
-		dn_id = sqlite3_column_int64(st, 0);
-		owner = bc_column_dup(st, 1, &nomem);
-		sqlite3_reset(st);
-		if (nomem)
-			return bc_err_set(err, BC_ENOMEM, "out of memory");
-		if (owner != NULL) {
+		if (v[i].keep)
+			continue;
+		if (v[i].owner != NULL) {
 			rc = bc_err_set(err, BC_ERULE, "dn '%s' (%s) already "
 			    "belongs to place '%s'", d->number,
-			    bc_dn_type_name(d->type), owner);
-			free(owner);
-			return rc;
+			    bc_dn_type_name(d->type), v[i].owner);
+			goto done;
 		}
-		if ((st = bc_stmt(s, SQL_DN_SET_PLACE, err)) == NULL)
-			return err->status;
-		sqlite3_bind_int64(st, 1, dn_id);
+		if ((st = bc_stmt(s, SQL_DN_SET_PLACE, err)) == NULL) {
+			rc = err->status;
+			goto done;
+		}
+		sqlite3_bind_int64(st, 1, v[i].id);
 		sqlite3_bind_int64(st, 2, place_id);
 		if ((rc = bc_step_done(s, st, err, "update place")) ||
 		    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err)))
-			return rc;
+			goto done;
 	}
-	return BC_OK;
+done:
+	for (i = 0; v != NULL && i < p->ndns; i++)
+		free(v[i].owner);
+	free(v);
+	free(held);
+	return rc;
 }
 
 /*

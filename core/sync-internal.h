@@ -52,6 +52,18 @@ int	bc_doc_hash(bc_store *, const char *kind, const char *key, char *h,
 int	bc_sync_release_refs(bc_store *, const char *kind, const char *key,
 	    const char *doc, struct bc_err *);
 
+/*
+ * The same from the document already parsed (what json_loads() gives of
+ * its text), for a caller that holds it so: bc_doc_apply() and
+ * bc_sync_release_refs() parse the text and call these.  j NULL: a
+ * deletion (bc_doc_apply_json() only).
+ */
+struct json_t;
+int	bc_doc_apply_json(bc_store *, const char *kind, const char *key,
+	    struct json_t *j, struct bc_err *);
+int	bc_sync_release_refs_json(bc_store *, const char *kind,
+	    const char *key, struct json_t *j, struct bc_err *);
+
 /* Records a conflict in one store, from that store's point of view. */
 int	bc_sync_conflict_add(bc_store *, const char *kind, const char *key,
 	    const char *local_site, long long local_hlc, const char *local_doc,

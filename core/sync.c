@@ -501,15 +501,27 @@ int
 bc_sync_release_refs(bc_store *s, const char *kind, const char *key,
     const char *doc, struct bc_err *err)
 {
-	json_t *j, *c, *v;
+	json_t *j;
+	int rc;
+
+	if ((j = json_loads(doc, JSON_DECODE_ANY, NULL)) == NULL)
+		return bc_err_set(err, BC_EINVAL, "malformed document");
+	rc = bc_sync_release_refs_json(s, kind, key, j, err);
+	json_decref(j);
+	return rc;
+}
+
+int
+bc_sync_release_refs_json(bc_store *s, const char *kind, const char *key,
+    struct json_t *j, struct bc_err *err)
+{
+	json_t *c, *v;
 	const char *k;
 	char buf[64];
 	size_t i;
 	int rc = BC_OK;
 	int place = strcmp(kind, "place") == 0;
 
-	if ((j = json_loads(doc, JSON_DECODE_ANY, NULL)) == NULL)
-		return bc_err_set(err, BC_EINVAL, "malformed document");
 	c = json_is_object(j) ? json_object_get(j, place ? "dn" : "login") :
 	    NULL;
 	if (json_is_object(c)) {
@@ -533,7 +545,6 @@ bc_sync_release_refs(bc_store *s, const char *kind, const char *key,
 		/* json_each() of an atom: one row, that value */
 		rc = release_one(s, 1, key, member_text(c, buf,
 		    sizeof(buf)), err);
-	json_decref(j);
 	return rc;
 }
 

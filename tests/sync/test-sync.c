@@ -2334,6 +2334,326 @@ out:
 	two_teardown(&t);
 }
 
+/*
+ * Everything a store holds of the synchronized objects, by natural keys
+ * (row ids may differ between stores): each object's document, each
+ * DN's site-specific fields and place, each metadata row but its feed
+ * position.  One line each, sorted (malloc'd).
+ */
+static char *
+store_state(const char *path)
+{
+	return raw_text(path, "SELECT group_concat(x, char(10)) FROM ("
+	    "SELECT 'doc dn ' || key || ' ' || doc AS x FROM sync_dn_doc "
+	    "UNION ALL SELECT 'doc place ' || key || ' ' || doc "
+	    "FROM sync_place_doc "
+	    "UNION ALL SELECT 'doc person ' || key || ' ' || doc "
+	    "FROM sync_person_doc "
+	    "UNION ALL SELECT 'doc login ' || key || ' ' || doc "
+	    "FROM sync_login_doc "
+	    "UNION ALL SELECT 'dn ' || d.type || ':' || d.number || ' ' || "
+	    "coalesce(d.association, '-') || ' ' || "
+	    "coalesce(d.contact, '-') || ' ' || coalesce(p.name, '-') "
+	    "FROM dn d LEFT JOIN place p ON p.id = d.place_id "
+	    "UNION ALL SELECT 'meta ' || kind || ' ' || key || ' ' || hlc || "
+	    "' ' || origin || ' ' || coalesce(hash, '-') || ' ' || deleted "
+	    "FROM sync_meta "
+	    "UNION ALL SELECT 'pending ' || kind || ' ' || key "
+	    "FROM sync_pending "
+	    "ORDER BY 1)");
+}
+
+/* The place's DNs become exactly those listed ("TYPE:NUMBER"). */
+static int
+set_place_dns(bc_store *s, const char *name, const char *const *dns,
+    struct bc_err *err)
+{
+	struct bc_place p;
+	int rc;
+
+	if ((rc = bc_place_get(s, name, &p, err)))
+		return rc;
+	while (p.ndns > 0)
+		free(p.dns[--p.ndns].number);
+	for (rc = BC_OK; rc == BC_OK && *dns != NULL; dns++)
+		rc = bc_place_add_dn_ref(s, &p, *dns, err);
+	if (rc == BC_OK)
+		rc = bc_place_update(s, &p, err);
+	bc_place_clear(&p);
+	return rc;
+}
+
+/* The person's logins become exactly those listed ("CODE:WRAPUP"). */
+static int
+set_person_logins(bc_store *s, const char *user, const char *place,
+    const char *const *logins, struct bc_err *err)
+{
+	struct bc_person p;
+	int rc;
+
+	if ((rc = bc_person_get(s, user, &p, err)))
+		return rc;
+	while (p.nlogins > 0)
+		free(p.logins[--p.nlogins].code);
+	if (place != NULL) {
+		free(p.place);
+		p.place = strdup(place);
+	}
+	for (rc = BC_OK; rc == BC_OK && *logins != NULL; logins++)
+		rc = bc_person_add_login_spec(&p, *logins, err);
+	if (rc == BC_OK)
+		rc = bc_person_update(s, &p, err);
+	bc_person_clear(&p);
+	return rc;
+}
+
+/* Sets (value) or keeps one option of a DN and its alias. */
+static int
+set_dn_option(bc_store *s, const char *number, const char *alias,
+    const char *value, struct bc_err *err)
+{
+	struct bc_dn d;
+	int rc;
+
+	if ((rc = bc_dn_get(s, number, NULL, &d, err)))
+		return rc;
+	if (alias != NULL) {
+		free(d.alias);
+		d.alias = strdup(alias);
+	}
+	if ((rc = bc_options_set(&d.options, "TServer", "route", value,
+	    err)) == BC_OK)
+		rc = bc_dn_update(s, &d, err);
+	bc_dn_clear(&d);
+	return rc;
+}
+
+/*
+ * The feed applies a document parsed once from its XML (the JSON kept,
+ * not its text parsed again), and place and person updates write only
+ * the DN and login rows that change.  The same changes reach a third
+ * store through 'bcadm sync' (bc_sync_oneway: each document read as
+ * text from the source and applied from its text): both receivers must
+ * end with the same objects, the same site-specific fields and the same
+ * metadata (feed positions apart), DNs and logins moving between
+ * places and persons included.
+ */
+static void
+test_feed_parsed_same_as_text(void)
+{
+	const char *const p1[] = { "extension:5001", "call-processing-port:6002",
+	    NULL };
+	const char *const p2[] = { "extension:5003", NULL };
+	const char *const bob[] = { "1003:25", NULL };
+	const char *const ann[] = { "1001:30", "1002:5", NULL };
+	struct bc_sync_opts opts;
+	struct bc_sync_stats stats;
+	struct bc_feed_result res;
+	struct two t;
+	bc_store *c = NULL;
+	char *pc = NULL, *sb = NULL, *sc = NULL;
+	int round;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	if ((pc = unit_path(t.dir, "west2.db")) == NULL ||
+	    !ST(bc_store_open(&c, pc, BC_OPEN_CREATE, BC_BUSY_TIMEOUT_DEFAULT,
+	    &t.err), BC_OK, &t.err) ||
+	    !ST(bc_site_init(c, "west", NULL, &t.err), BC_OK, &t.err))
+		goto out;
+	bc_sync_opts_init(&opts);
+	for (round = 0; round < 2; round++) {
+		if (round == 1) {
+			/* every kind changes; DNs and logins move */
+			ST(mk_dn(t.a, "5003", BC_DN_EXTENSION, NULL, &t.err),
+			    BC_OK, &t.err);
+			ST(mk_dn(t.a, "6002", BC_DN_CALL_PROCESSING_PORT, NULL,
+			    &t.err), BC_OK, &t.err);
+			ST(set_place_dns(t.a, "P1", p1, &t.err), BC_OK,
+			    &t.err);
+			ST(set_place_dns(t.a, "P2", p2, &t.err), BC_OK,
+			    &t.err);
+			ST(set_person_logins(t.a, "bob", "P1", bob, &t.err),
+			    BC_OK, &t.err);
+			ST(set_person_logins(t.a, "ann", NULL, ann, &t.err),
+			    BC_OK, &t.err);
+			ST(set_dn_option(t.a, "5001", "front", "a", &t.err),
+			    BC_OK, &t.err);
+			ST(set_dn_option(t.a, "7001", NULL, "q", &t.err),
+			    BC_OK, &t.err);
+			ST(set_login_override(t.a, "1003", "9", &t.err),
+			    BC_OK, &t.err);
+		}
+		if (feed_pass(t.a, "east", t.b, "west", &res) != 0 ||
+		    !ST(bc_sync_oneway(t.a, c, &opts, &stats, &t.err), BC_OK,
+		    &t.err))
+			goto out;
+		IN_SYNC(&t);
+		sb = store_state(t.pb);
+		sc = store_state(pc);
+		TRUE_MSG(sb != NULL && sc != NULL && strcmp(sb, sc) == 0,
+		    "round %d: the feed gave\n%s\nthe text path gave\n%s",
+		    round, sb ? sb : "(null)", sc ? sc : "(null)");
+		free(sb);
+		free(sc);
+		sb = sc = NULL;
+	}
+	/* nothing of west's own: no change was recorded as its own */
+	sb = raw_text(t.pb, "SELECT group_concat(DISTINCT origin) "
+	    "FROM sync_meta");
+	STR_EQ(sb, "east");
+out:
+	free(sb);
+	free(sc);
+	if (c != NULL)
+		bc_store_close(c);
+	free(pc);
+	two_teardown(&t);
+}
+
+/* The DNs of a place as "TYPE:NUMBER ..." in the store (malloc'd). */
+static char *
+place_dns(const char *path, const char *place)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(group_concat(k, ' '), '') "
+	    "FROM (SELECT d.type || ':' || d.number AS k FROM dn d "
+	    "JOIN place p ON p.id = d.place_id WHERE p.name = '%s' "
+	    "ORDER BY 1)", place);
+	return raw_text(path, sql);
+}
+
+#define PLACE_DNS(path, place, want) do { \
+	char *v_ = place_dns((path), (place)); \
+	STR_EQ(v_, (want)); \
+	free(v_); \
+} while (0)
+
+#define PERSON_LOGINS(path, user, want) do { \
+	char sql_[256], *v_; \
+	snprintf(sql_, sizeof(sql_), "SELECT coalesce(group_concat(k, ' '), " \
+	    "'') FROM (SELECT l.code || ':' || pl.wrapup AS k FROM " \
+	    "person_login pl JOIN agent_login l ON l.id = pl.login_id " \
+	    "JOIN person r ON r.id = pl.person_id WHERE r.username = '%s' " \
+	    "ORDER BY 1)", (user)); \
+	v_ = raw_text((path), sql_); \
+	STR_EQ(v_, (want)); \
+	free(v_); \
+} while (0)
+
+/*
+ * Updates of places and persons leave alone the DNs and logins they keep
+ * and write the others: the rows, the rules and the errors (in list
+ * order) are those of releasing everything and giving it back; an update
+ * that changes nothing records no change.
+ */
+static void
+test_meta_update_writes_changes(void)
+{
+	const char *const keep_rev[] = { "call-processing-port:6001",
+	    "extension:5001", NULL };
+	const char *const ext_only[] = { "extension:5001", NULL };
+	const char *const both[] = { "extension:5001",
+	    "call-processing-port:6001", NULL };
+	const char *const other[] = { "extension:5001", NULL };
+	const char *const swap[] = { "extension:5003",
+	    "call-processing-port:6001", NULL };
+	const char *const b1[] = { "1003:20", NULL };
+	const char *const b2[] = { "1003:40", NULL };
+	const char *const a_taken[] = { "1001:30", "1003:5", NULL };
+	const char *const a_free[] = { "1002:7", "1001:30", NULL };
+	struct bc_place pl;
+	struct meta m0, m1;
+	struct two t;
+	int rc;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	meta_get(t.pa, "place", "P1", &m0);
+	/* the same DNs in another order: nothing changes, nothing recorded */
+	ST(set_place_dns(t.a, "P1", keep_rev, &t.err), BC_OK, &t.err);
+	PLACE_DNS(t.pa, "P1", "call-processing-port:6001 extension:5001");
+	meta_get(t.pa, "place", "P1", &m1);
+	INT_EQ(m1.hlc, m0.hlc);
+	/* one left out is released; given back */
+	ST(set_place_dns(t.a, "P1", ext_only, &t.err), BC_OK, &t.err);
+	PLACE_DNS(t.pa, "P1", "extension:5001");
+	ST(set_place_dns(t.a, "P1", both, &t.err), BC_OK, &t.err);
+	PLACE_DNS(t.pa, "P1", "call-processing-port:6001 extension:5001");
+	/* a DN of another place is refused; nothing changes */
+	rc = set_place_dns(t.a, "P2", other, &t.err);
+	INT_EQ(rc, BC_ERULE);
+	TRUE_MSG(strstr(t.err.msg, "already belongs to place 'P1'") != NULL,
+	    "%s", t.err.msg);
+	PLACE_DNS(t.pa, "P2", "extension:5002");
+	/* errors come in list order: a missing DN, then one of P2 */
+	bc_place_init(&pl);
+	pl.name = strdup("P1");
+	ST(bc_place_add_dn(&pl, "5999", BC_DN_EXTENSION, &t.err), BC_OK,
+	    &t.err);
+	ST(bc_place_add_dn(&pl, "6001", BC_DN_CALL_PROCESSING_PORT, &t.err),
+	    BC_OK, &t.err);
+	INT_EQ(bc_place_update(t.a, &pl, &t.err), BC_ENOENT);
+	bc_place_clear(&pl);
+	bc_place_init(&pl);
+	pl.name = strdup("P1");
+	ST(bc_place_add_dn(&pl, "5002", BC_DN_EXTENSION, &t.err), BC_OK,
+	    &t.err);
+	ST(bc_place_add_dn(&pl, "6999", BC_DN_CALL_PROCESSING_PORT, &t.err),
+	    BC_OK, &t.err);
+	INT_EQ(bc_place_update(t.a, &pl, &t.err), BC_ERULE);
+	bc_place_clear(&pl);
+	PLACE_DNS(t.pa, "P1", "call-processing-port:6001 extension:5001");
+	/* another extension takes the place of the one it held */
+	ST(mk_dn(t.a, "5003", BC_DN_EXTENSION, NULL, &t.err), BC_OK, &t.err);
+	ST(set_place_dns(t.a, "P1", swap, &t.err), BC_OK, &t.err);
+	PLACE_DNS(t.pa, "P1", "call-processing-port:6001 extension:5003");
+	PLACE_DNS(t.pa, "P2", "extension:5002");
+
+	/* logins: one dropped, one kept, a wrap-up changed */
+	meta_get(t.pa, "person", "bob", &m0);
+	ST(set_person_logins(t.a, "bob", NULL, b1, &t.err), BC_OK, &t.err);
+	PERSON_LOGINS(t.pa, "bob", "1003:20");
+	meta_get(t.pa, "person", "bob", &m1);
+	TRUE_MSG(m1.hlc > m0.hlc, "bob's change recorded");
+	m0 = m1;
+	ST(set_person_logins(t.a, "bob", NULL, b1, &t.err), BC_OK, &t.err);
+	meta_get(t.pa, "person", "bob", &m1);
+	INT_EQ(m1.hlc, m0.hlc);
+	ST(set_person_logins(t.a, "bob", NULL, b2, &t.err), BC_OK, &t.err);
+	PERSON_LOGINS(t.pa, "bob", "1003:40");
+	/* a login held by another is refused, naming the holder */
+	rc = set_person_logins(t.a, "ann", NULL, a_taken, &t.err);
+	INT_EQ(rc, BC_ERULE);
+	TRUE_MSG(strstr(t.err.msg, "held by person 'bob'") != NULL, "%s",
+	    t.err.msg);
+	PERSON_LOGINS(t.pa, "ann", "1001:30");
+	/* the freed one can be taken */
+	ST(set_person_logins(t.a, "ann", NULL, a_free, &t.err), BC_OK,
+	    &t.err);
+	PERSON_LOGINS(t.pa, "ann", "1001:30 1002:7");
+
+	/* options: the same again records nothing, another value does */
+	ST(set_dn_option(t.a, "5001", NULL, "x", &t.err), BC_OK, &t.err);
+	meta_get(t.pa, "dn", "extension:5001", &m0);
+	ST(set_dn_option(t.a, "5001", NULL, "x", &t.err), BC_OK, &t.err);
+	meta_get(t.pa, "dn", "extension:5001", &m1);
+	INT_EQ(m1.hlc, m0.hlc);
+	ST(set_dn_option(t.a, "5001", NULL, "y", &t.err), BC_OK, &t.err);
+	meta_get(t.pa, "dn", "extension:5001", &m1);
+	TRUE_MSG(m1.hlc > m0.hlc, "the option's change recorded");
+	{
+		char *v = raw_text(t.pa, "SELECT value FROM dn_option o "
+		    "JOIN dn d ON d.id = o.dn_id WHERE d.number = '5001' AND "
+		    "o.section = 'TServer' AND o.key = 'route'");
+		STR_EQ(v, "y");
+		free(v);
+	}
+out:
+	two_teardown(&t);
+}
+
 int
 suite_sync_feed(void)
 {
@@ -2346,6 +2666,8 @@ suite_sync_feed(void)
 		{ "snapshot_and_purge", test_feed_snapshot_and_purge },
 		{ "snapshot_race", test_feed_snapshot_race },
 		{ "pending_reference", test_feed_pending_reference },
+		{ "parsed_same_as_text", test_feed_parsed_same_as_text },
+		{ "update_writes_changes", test_meta_update_writes_changes },
 		{ NULL, NULL }
 	};
 
