@@ -24,6 +24,7 @@
 #include "feed-internal.h"
 #include "store-internal.h"
 #include "sync-internal.h"
+#include "xml-errors.h"
 
 enum act { ACT_NONE, ACT_META, ACT_UPSERT, ACT_DELETE };
 
@@ -58,6 +59,22 @@ reader_error(void *arg, const char *msg, xmlParserSeverities sev,
 		return;
 	snprintf(d->why, sizeof(d->why), "line %d: %s",
 	    xmlTextReaderLocatorLineNumber(loc), msg);
+	n = strlen(d->why);
+	while (n > 0 && d->why[n - 1] == '\n')
+		d->why[--n] = '\0';
+}
+
+/* Errors without a parser context (encoding conversion): the first. */
+static void
+context_error(void *arg, xmlErrorPtr e)
+{
+	struct doc *d = arg;
+	size_t n;
+
+	if (e == NULL || e->level == XML_ERR_WARNING || d->why[0] != '\0')
+		return;
+	snprintf(d->why, sizeof(d->why), "%s", e->message != NULL ?
+	    e->message : "unknown error");
 	n = strlen(d->why);
 	while (n > 0 && d->why[n - 1] == '\n')
 		d->why[--n] = '\0';
@@ -153,6 +170,7 @@ bc_feed_peek(const char *buf, size_t len, int *snapshot, long long *after,
     long long *seq, struct bc_err *err)
 {
 	xmlTextReaderPtr r;
+	struct bc_xml_errors saved;
 	char *kind = NULL, *a = NULL, *q = NULL;
 	int rc = BC_EINVAL, step;
 
@@ -160,6 +178,7 @@ bc_feed_peek(const char *buf, size_t len, int *snapshot, long long *after,
 	*after = *seq = 0;
 	if ((r = open_reader(buf, len, err)) == NULL)
 		return err->status;
+	bc_xml_errors_catch(&saved, NULL, NULL);
 	while ((step = xmlTextReaderRead(r)) == 1 &&
 	    xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
 		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE)
@@ -186,6 +205,7 @@ bc_feed_peek(const char *buf, size_t len, int *snapshot, long long *after,
 	xmlFree(a);
 	xmlFree(q);
 	xmlFreeTextReader(r);
+	bc_xml_errors_restore(&saved);
 	if (rc != BC_OK) {
 		*after = *seq = 0;
 		return bc_err_set(err, BC_EINVAL, "not a feed document "
@@ -222,11 +242,13 @@ read_doc(const char *peer, const char *buf, size_t len, struct doc *d,
     struct bc_err *err)
 {
 	xmlTextReaderPtr r;
+	struct bc_xml_errors saved;
 	int rc = BC_OK, step, depth, type, seen_root = 0;
 
 	if ((r = open_reader(buf, len, err)) == NULL)
 		return err->status;
 	xmlTextReaderSetErrorHandler(r, reader_error, d);
+	bc_xml_errors_catch(&saved, context_error, d);
 	while (rc == BC_OK && (step = xmlTextReaderRead(r)) == 1) {
 		type = xmlTextReaderNodeType(r);
 		depth = xmlTextReaderDepth(r);
@@ -267,6 +289,7 @@ read_doc(const char *peer, const char *buf, size_t len, struct doc *d,
 	if (rc == BC_OK && !seen_root)
 		rc = bc_err_set(err, BC_EINVAL, "empty feed document");
 	xmlFreeTextReader(r);
+	bc_xml_errors_restore(&saved);
 	return rc;
 }
 
