@@ -146,6 +146,7 @@ phone() {
 	    -i 127.0.0.1 -p "$pport" >"$tmp/$3.out" 2>&1 &
 	phone_pid=$!
 	pids="$pids $phone_pid"
+	udp_bound "$pport"
 	check "reg-$3" "phone $2 registers at $1" \
 	    -sf "$(scen register status 200)" -s "$2" -key expires 60 \
 	    -key cport "$pport" -i 127.0.0.1 -p "$(lp)" "$(at "$1")"

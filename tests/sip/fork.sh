@@ -47,6 +47,7 @@ phone() {
 	sip "$1" -sf "$3" -i 127.0.0.1 -p "$pport" &
 	phone_pid=$!
 	pids="$pids $phone_pid"
+	udp_bound "$pport"
 	check "reg-$1" "phone $1 registers under $2" \
 	    -sf "$(scen 200 register)" -s "$2" -key expires 60 \
 	    -key cport "$pport" -i 127.0.0.1 -p "$(freeport)" "$to"

@@ -83,6 +83,20 @@ start_bcsipd() {
 	[ -s "$3" ] || { cat "$2"; exit 99; }
 }
 
+# udp_bound PORT -- waits (10 s at most) until a socket is bound to UDP
+# PORT on 127.0.0.1: a sipp UAS started in the background is listening
+# before it registers (on a loaded machine sipp takes a while to start,
+# and a call to a port nobody holds fails that branch with a 503)
+udp_bound() {
+	_hex=$(printf '0100007F:%04X' "$1")
+	_i=0
+	while ! awk -v a="$_hex" '$2 == a { f = 1 } END { exit !f }' \
+	    /proc/net/udp && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # sip NAME SIPP-ARGS... -- one bounded sipp run (${SIP_TIMEOUT:-15} s);
 # its exit status
 sip() {
