@@ -47,34 +47,25 @@ struct doc {
 
 /* ---- reading ------------------------------------------------------- */
 
+/*
+ * The first parser error, with its line: the reader's own and those
+ * without a parser context (encoding conversion), which libxml2 2.9
+ * gives to the thread's handler (bc_xml_errors_catch()).
+ */
 static void
-reader_error(void *arg, const char *msg, xmlParserSeverities sev,
-    xmlTextReaderLocatorPtr loc)
-{
-	struct doc *d = arg;
-	size_t n;
-
-	(void)sev;
-	if (d->why[0] != '\0')
-		return;
-	snprintf(d->why, sizeof(d->why), "line %d: %s",
-	    xmlTextReaderLocatorLineNumber(loc), msg);
-	n = strlen(d->why);
-	while (n > 0 && d->why[n - 1] == '\n')
-		d->why[--n] = '\0';
-}
-
-/* Errors without a parser context (encoding conversion): the first. */
-static void
-context_error(void *arg, xmlErrorPtr e)
+reader_error(void *arg, xmlErrorPtr e)
 {
 	struct doc *d = arg;
 	size_t n;
 
 	if (e == NULL || e->level == XML_ERR_WARNING || d->why[0] != '\0')
 		return;
-	snprintf(d->why, sizeof(d->why), "%s", e->message != NULL ?
-	    e->message : "unknown error");
+	if (e->line > 0)
+		snprintf(d->why, sizeof(d->why), "line %d: %s", e->line,
+		    e->message != NULL ? e->message : "unknown error");
+	else
+		snprintf(d->why, sizeof(d->why), "%s", e->message != NULL ?
+		    e->message : "unknown error");
 	n = strlen(d->why);
 	while (n > 0 && d->why[n - 1] == '\n')
 		d->why[--n] = '\0';
@@ -247,8 +238,8 @@ read_doc(const char *peer, const char *buf, size_t len, struct doc *d,
 
 	if ((r = open_reader(buf, len, err)) == NULL)
 		return err->status;
-	xmlTextReaderSetErrorHandler(r, reader_error, d);
-	bc_xml_errors_catch(&saved, context_error, d);
+	xmlTextReaderSetStructuredErrorHandler(r, reader_error, d);
+	bc_xml_errors_catch(&saved, reader_error, d);
 	while (rc == BC_OK && (step = xmlTextReaderRead(r)) == 1) {
 		type = xmlTextReaderNodeType(r);
 		depth = xmlTextReaderDepth(r);

@@ -206,8 +206,15 @@ imp_fail(struct imp *m, int line, int col, enum bc_status status,
 	va_end(ap);
 	bc_err_set(m->err, status, "%s:%d:%d: %s", m->name, line, col, msg);
 	m->failed = 1;
-	if (m->ctxt != NULL)
-		xmlStopParser(m->ctxt);
+	/*
+	 * Stopped as xmlStopParser() stops it, but without freeing its
+	 * input: called from a callback (a start tag, an encoding switch),
+	 * libxml2 2.9 goes on reading the tag or the buffer it would free.
+	 */
+	if (m->ctxt != NULL) {
+		m->ctxt->instate = XML_PARSER_EOF;
+		m->ctxt->disableSAX = 1;
+	}
 }
 
 /* A library error about the object at line:col. */
@@ -276,23 +283,18 @@ imp_valid_error(void *data, xmlErrorPtr e)
 
 /*
  * Errors without a parser context (encoding conversion, I/O): positions
- * come from the parser of the pass.  The parser is not stopped from
- * here (libxml2 goes on using the input it would free, as when it
- * switches encodings); the error it raises next stops it.
+ * come from the parser of the pass.
  */
 static void
 imp_context_error(void *data, xmlErrorPtr e)
 {
 	struct imp *m = data;
-	xmlParserCtxtPtr ctxt = m->ctxt;
 	int line, col;
 
 	if (e == NULL || e->level == XML_ERR_WARNING)
 		return;
 	imp_pos(m, &line, &col);
-	m->ctxt = NULL;
 	imp_xml_error(m, e, line, col);
-	m->ctxt = ctxt;
 }
 
 /* The schema is ours: an error in it is a bug. */
@@ -1461,8 +1463,12 @@ fresh_meta_flush(struct fresh_q *q, struct bc_err *e)
 		sqlite3_reset(st);
 		sqlite3_bind_null(st, 1);
 	}
-	rc2 = sqlite3_exec(db, "PRAGMA ignore_check_constraints = OFF", NULL,
-	    NULL, NULL);
+	/* it must not stay on for what follows (it fails only short of
+	 * memory: tried again) */
+	for (i = 0; i < 3; i++)
+		if ((rc2 = sqlite3_exec(db, "PRAGMA ignore_check_constraints "
+		    "= OFF", NULL, NULL, NULL)) == SQLITE_OK)
+			break;
 	q->nmeta = q->nkeys = 0;
 	if (rc == SQLITE_OK)
 		rc = rc2;

@@ -2161,7 +2161,7 @@ test_feed_refused(void)
 	refused(&t, bad, "c:hash");
 	free(bad);
 	bad = strndup(doc, len / 2);
-	refused(&t, bad, "malformed");
+	refused(&t, bad, "malformed feed document: line ");
 	free(bad);
 	bad = replace(doc, "<site", "<!DOCTYPE site [<!ENTITY x SYSTEM "
 	    "\"file:///etc/passwd\">]><site");
