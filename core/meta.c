@@ -19,30 +19,29 @@
 #define HLC_SHIFT	16
 
 /* FNV-1a, 64 bits, as 16 hex digits: the hash of a canonical document. */
+void
+bc_meta_hash_result(sqlite3_context *ctx, unsigned long long h)
+{
+	static const char hex[] = "0123456789abcdef";
+	char out[16];
+	int i;
+
+	/* "%016llx" without printf: it is called once per object recorded */
+	for (i = 15; i >= 0; i--, h >>= 4)
+		out[i] = hex[h & 0xf];
+	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
+}
+
 static void
 hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p;
-	unsigned long long h = 0xcbf29ce484222325ULL;
-	char out[16];
-	int i, n;
-
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	p = sqlite3_value_text(argv[0]);
-	n = sqlite3_value_bytes(argv[0]);
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	/* "%016llx" without printf: it is called once per object recorded */
-	for (i = 15; i >= 0; i--, h >>= 4)
-		out[i] = hex[h & 0xf];
-	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
+	bc_meta_hash_result(ctx, bc_fnv1a(BC_FNV1A_INIT,
+	    sqlite3_value_text(argv[0]), (size_t)sqlite3_value_bytes(argv[0])));
 }
 
 /* bc_next(): the next HLC value of the flush running (s->hlc_next). */
@@ -482,18 +481,12 @@ struct jbuf {
 };
 
 /* FNV-1a, 64 bits (bc_hash()), of the document as it is put. */
-#define JB_INIT	{ 0xcbf29ce484222325ULL, 0 }
+#define JB_INIT	{ BC_FNV1A_INIT, 0 }
 
 static void
 jb_put(struct jbuf *b, const char *s, size_t n)
 {
-	unsigned long long h = b->h;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	b->h = h;
+	b->h = bc_fnv1a(b->h, s, n);
 }
 
 static void
@@ -514,12 +507,9 @@ jb_esc(struct jbuf *b, const char *s)
 			b->bad = 1;
 			return;
 		}
-		if (c == '"' || c == '\\') {
-			h ^= '\\';
-			h *= 0x100000001b3ULL;
-		}
-		h ^= c;
-		h *= 0x100000001b3ULL;
+		if (c == '"' || c == '\\')
+			h = bc_fnv1a(h, "\\", 1);
+		h = bc_fnv1a(h, &c, 1);
 	}
 	b->h = h;
 }

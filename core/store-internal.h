@@ -14,6 +14,24 @@
 #define BC_TX_LEVELS	32
 #define BC_LOAD_TRIGGERS	9	/* triggers a load drops (meta.c) */
 
+/*
+ * FNV-1a, 64 bits, of n bytes, continuing from h (BC_FNV1A_INIT to
+ * start): the hash of bc_hash(), of the documents built in C and of the
+ * import's table of identities.
+ */
+#define BC_FNV1A_INIT	0xcbf29ce484222325ULL
+static inline unsigned long long
+bc_fnv1a(unsigned long long h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n-- > 0) {
+		h ^= *c++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 struct bc_stmt_slot {
 	const char	*sql;		/* key: the address of a static string */
 	sqlite3_stmt	*stmt;
@@ -166,6 +184,8 @@ int		 bc_meta_load_mark(bc_store *, enum bc_load_kind, sqlite3_int64,
 int		 bc_meta_hash_login(const struct bc_login *,
 		    unsigned long long *);
 int		 bc_meta_hash_dn(const struct bc_dn *, unsigned long long *);
+/* The result of a SQL function: h as bc_hash() writes it (16 hex digits). */
+void		 bc_meta_hash_result(sqlite3_context *, unsigned long long h);
 int		 bc_meta_hash_place(const struct bc_place *,
 		    unsigned long long *);
 int		 bc_meta_hash_person(const struct bc_person *,

@@ -381,13 +381,7 @@ seen_free(struct seen *t)
 static uint64_t
 seen_hash(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return bc_fnv1a(BC_FNV1A_INIT, p, n);
 }
 
 #define SLOT(h, i)	(((h) & 0xffffffff00000000ULL) | (uint64_t)(i))
@@ -1121,18 +1115,6 @@ res_id(sqlite3_context *ctx, sqlite3_int64 id)
 		sqlite3_result_int64(ctx, id);
 }
 
-static void
-res_hash(sqlite3_context *ctx, unsigned long long h)
-{
-	static const char hex[] = "0123456789abcdef";
-	char out[16];
-	int i;
-
-	for (i = 15; i >= 0; i--, h >>= 4)
-		out[i] = hex[h & 0xf];
-	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
-}
-
 /* An option row: owner, section, key, value. */
 static void
 res_option(sqlite3_context *ctx, sqlite3_int64 owner,
@@ -1157,7 +1139,7 @@ res_meta(sqlite3_context *ctx, const struct fresh_q *q, const char *kind,
 	case 1:	res_text(ctx, key); break;
 	case 2:	sqlite3_result_int64(ctx, q->hlc0 + (seq - q->seq0 - 1));
 		break;
-	case 3:	res_hash(ctx, hash); break;
+	case 3:	bc_meta_hash_result(ctx, hash); break;
 	case 4:	sqlite3_result_int64(ctx, seq); break;
 	default: sqlite3_result_null(ctx); break;
 	}
