@@ -2359,6 +2359,17 @@ attrs_get(const struct attrs *a, const char *name)
 	return NULL;
 }
 
+static int
+options_have_section(const struct bc_options *o, const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->v[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
 /* A child of an object: a place's DN, a person's login, annex parts. */
 static void
 start_child(struct imp *m, const char *local, struct attrs *a)
@@ -2394,8 +2405,15 @@ start_child(struct imp *m, const char *local, struct attrs *a)
 	    strcmp(local, "section") == 0) {
 		free(m->section);
 		m->section = NULL;
-		if ((v = attrs_get(a, "name")) != NULL &&
-		    (m->section = strdup(v)) == NULL) {
+		if ((v = attrs_get(a, "name")) == NULL)
+			return;
+		/* a section holds one option at least: one seen before
+		 * left its options (the embedded schema has no xs:unique) */
+		if (options_have_section(opts, v)) {
+			bc_err_set(&e, BC_EINVAL, "%s: option section %s given "
+			    "twice", kind_names[m->kind], v);
+			obj_error(m, &e);
+		} else if ((m->section = strdup(v)) == NULL) {
 			bc_err_set(&e, BC_ENOMEM, "out of memory");
 			obj_error(m, &e);
 		}

@@ -153,7 +153,29 @@ printf '%s\n%s<dns><dn type="fax" number="1"/></dns></site>\n' "$HEAD" \
 hostile dntype "The value 'fax' is not an element of the set"
 printf '%s\n%s<dns><dn type="extension" number="1 2"/></dns></site>\n' \
     "$HEAD" "$ROOT" >"$T/number.xml"
-hostile number 'not a valid site document'
+hostile number "dn number '1 2' may hold only digits, letters"
+# the XSD's patterns for numbers and codes are checked by the library
+# (the embedded schema leaves them out): wherever a number or code is
+printf '%s\n%s<places><place name="P"><dn type="extension" number="5/1"/></place></places></site>\n' \
+    "$HEAD" "$ROOT" >"$T/placenumber.xml"
+hostile placenumber "dn number '5/1' may hold only"
+printf '%s\n%s<logins><login code="a:b"/></logins></site>\n' \
+    "$HEAD" "$ROOT" >"$T/code.xml"
+hostile code "agent login code 'a:b' may not hold spaces or ':'"
+printf '%s\n%s<persons><person username="u" agent="true"><login code="a b"/></person></persons></site>\n' \
+    "$HEAD" "$ROOT" >"$T/personcode.xml"
+hostile personcode "agent login code 'a b' may not hold spaces or ':'"
+# ... and the published XSD refuses the same four by its patterns
+if command -v xmllint >/dev/null; then
+	xmllint --noout --schema "$BC_SRCDIR/schema/sipbc-site.xsd" \
+	    "$T/number.xml" "$T/placenumber.xml" "$T/code.xml" \
+	    "$T/personcode.xml" >"$T/lint" 2>&1
+	if [ "$(grep -c 'facet .pattern.' "$T/lint")" -eq 4 ]; then
+		pass
+	else
+		fail "the XSD's patterns do not refuse the four: $(cat "$T/lint")"
+	fi
+fi
 printf '%s\n%s<persons><person username="x"><login code="1" wrapup="86401"/></person></persons></site>\n' \
     "$HEAD" "$ROOT" >"$T/wrapup.xml"
 hostile wrapup 'not a valid site document'
@@ -205,7 +227,19 @@ printf '%s\n%s<persons><person username="u" agent="true"><login code="1001"/><lo
 hostile dup-personlogin "lists agent login '1001' twice"
 printf '%s\n%s<logins><login code="9"><annex><section name="S"><option key="k" value="1"/><option key="k" value="2"/></section></annex></login></logins></site>\n' \
     "$HEAD" "$ROOT" >"$T/dup-option.xml"
-hostile dup-option 'not a valid site document'
+hostile dup-option "login: option S/k given twice"
+printf '%s\n%s<dns><dn type="extension" number="9"><annex><section name="S"><option key="k" value="1"/></section><section name="S"><option key="l" value="2"/></section></annex></dn></dns></site>\n' \
+    "$HEAD" "$ROOT" >"$T/dup-section.xml"
+hostile dup-section "dn: option section S given twice"
+if command -v xmllint >/dev/null; then
+	xmllint --noout --schema "$BC_SRCDIR/schema/sipbc-site.xsd" \
+	    "$T/dup-option.xml" "$T/dup-section.xml" >"$T/lint" 2>&1
+	if [ "$(grep -c 'Duplicate key-sequence' "$T/lint")" -eq 2 ]; then
+		pass
+	else
+		fail "the XSD does not refuse both as duplicates: $(cat "$T/lint")"
+	fi
+fi
 printf '%s\n%s<dns><dn type="extension" number="5001" alias="a" alias="b"/></dns></site>\n' \
     "$HEAD" "$ROOT" >"$T/dup-attr.xml"
 hostile dup-attr 'not well-formed XML: Attribute alias redefined'
