@@ -1533,8 +1533,8 @@ fresh_write(struct fresh_q *q, const struct fresh_batch *b,
 }
 
 /*
- * The checks bc_*_insert() make and the hashes of the documents, on the
- * writer's side (the reader has more to do).  A document that cannot be
+ * The checks bc_*_insert() make and the hashes of the documents, made
+ * by the reader before it hands a batch over.  A document that cannot be
  * hashed here (text the views escape their own way) sends the import
  * the per-object way, which records it from the view.
  */
@@ -1598,8 +1598,6 @@ fresh_apply(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
 	size_t i, k;
 	int rc;
 
-	if ((rc = fresh_check(q, b, e)))
-		return rc;
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		/* the DNs: after their places, before the persons */
 		if (order[k] == R_PERSON)
@@ -1740,6 +1738,11 @@ fresh_send(struct imp *m, struct bc_err *e)
 	m->batch = NULL;
 	if (b == NULL)
 		return BC_OK;
+	/* on the reader's side: the writer has more to do */
+	if ((rc = fresh_check(q, b, e)) != BC_OK) {
+		fresh_batch_free(b);
+		return rc;
+	}
 	if (!q->threaded) {
 		rc = fresh_apply(q, b, e);
 		fresh_batch_free(b);
