@@ -54,6 +54,10 @@ void	bc_feed_state_clear(struct bc_feed_state *);
 /* peer may be NULL: the fields about it are then 0. */
 int	bc_feed_state_get(bc_store *, const char *peer, struct bc_feed_state *,
 	    struct bc_err *);
+/* out->pending and out->last_change (out->site read) as if the peer had
+ * acknowledged ours up to acked (out->acked = acked). */
+int	bc_feed_pending(bc_store *, struct bc_feed_state *out, long long acked,
+	    struct bc_err *);
 /* Only how far this store applied peer's feed (cheap: one row). */
 int	bc_feed_applied(bc_store *, const char *peer, long long *applied,
 	    struct bc_err *);

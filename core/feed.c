@@ -32,6 +32,28 @@ static const char SQL_STATE_CONFLICTS[] =
     "SELECT count(*) FROM conflict WHERE resolved_at IS NULL";
 
 int
+bc_feed_pending(bc_store *s, struct bc_feed_state *out, long long acked,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = bc_stmt(s, SQL_STATE_PENDING, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, acked);
+	bc_bind_text(st, 2, out->site);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		out->acked = acked;
+		out->pending = sqlite3_column_int64(st, 0);
+		out->last_change = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW)
+		return bc_sqlite_err(s, step, err, "read feed");
+	return BC_OK;
+}
+
+int
 bc_feed_state_get(bc_store *s, const char *peer, struct bc_feed_state *out,
     struct bc_err *err)
 {
@@ -79,24 +101,8 @@ bc_feed_state_get(bc_store *s, const char *peer, struct bc_feed_state *out,
 	/* about the peer: without one, 0 (bc-feed.h); counting every
 	 * change of ours scanned the whole feed on each commit bcsync's
 	 * watcher saw */
-	if (peer == NULL)
-		goto conflicts;
-	if ((st = bc_stmt(s, SQL_STATE_PENDING, err)) == NULL) {
-		rc = err->status;
+	if (peer != NULL && (rc = bc_feed_pending(s, out, out->acked, err)))
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, out->acked);
-	bc_bind_text(st, 2, out->site);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		out->pending = sqlite3_column_int64(st, 0);
-		out->last_change = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW) {
-		rc = bc_sqlite_err(s, step, err, "read feed");
-		goto out;
-	}
-conflicts:
 	if ((st = bc_stmt(s, SQL_STATE_CONFLICTS, err)) == NULL) {
 		rc = err->status;
 		goto out;

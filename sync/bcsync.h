@@ -26,7 +26,8 @@
 struct bcsync_stats {
 	long long	 sent_seq;	/* last position served to the peer */
 	long long	 acked;		/* the peer applied ours up to */
-	int		 requests_acked; /* an acknowledgement was stored */
+	long long	 acked_at;	/* unix seconds: when acked moved */
+	int		 ack_pending;	/* acked is not in the store yet */
 	long long	 applied_seq;	/* the peer's, applied here up to */
 	long long	 peer_seq;	/* the peer's newest position seen */
 	unsigned long	 applied;	/* objects changed here by the peer */

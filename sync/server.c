@@ -179,9 +179,9 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	FILE *f;
 	char *buf = NULL, *peer;
 	size_t len = 0, count = 0;
-	long long after, wait, limit, last = 0, retain, deadline, seen, seq = 0;
+	long long after, wait, limit, last = 0, deadline, seen, seq = 0;
 	long long grace, applied;
-	int rc, ack;
+	int rc;
 
 	after = arg_ll(c, "after", 0);
 	/* what the peer applied of ours: after, unless it fetches ahead */
@@ -190,7 +190,6 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	pthread_mutex_lock(&b->lock);
 	limit = arg_ll(c, "limit", b->conf.sync_batch);
 	peer = b->conf.peer_name != NULL ? strdup(b->conf.peer_name) : NULL;
-	retain = b->conf.sync_retain;
 	pthread_mutex_unlock(&b->lock);
 	if (after < 0 || wait < 0 || limit < 0 || applied < 0 ||
 	    applied > after) {
@@ -203,15 +202,22 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 		wait = BCSYNC_WAIT_MAX;
 	if (open_store(b, &s, &err) != BC_OK)
 		goto fail;
-	/* asking after SEQ says the peer applied ours up to SEQ (or up to
-	 * applied=, when it asks ahead of applying) */
+	/*
+	 * Asking after SEQ says the peer applied ours up to SEQ (or up to
+	 * applied=, when it asks ahead of applying).  The watcher writes it
+	 * to the store, at most every few seconds: a write here, on every
+	 * request, would take the store's write lock (and an fsync) just
+	 * when this site's next change commits.  Only purging waits for
+	 * the stored value, so late is safe.
+	 */
 	pthread_mutex_lock(&b->lock);
-	ack = applied > b->stats.acked || b->stats.requests_acked == 0;
-	b->stats.requests_acked = 1;
+	if (applied > b->stats.acked || b->stats.acked_at == 0) {
+		if (applied > b->stats.acked)
+			b->stats.acked = applied;
+		b->stats.acked_at = (long long)time(NULL);
+		b->stats.ack_pending = 1;
+	}
 	pthread_mutex_unlock(&b->lock);
-	if (ack && peer != NULL && bc_feed_ack(s, peer, applied, retain, NULL,
-	    &err) != BC_OK)
-		log_warnx("acknowledgement: %s", err.msg);
 	deadline = daemon_mono_ms() + wait * 1000;
 	grace = daemon_mono_ms() + EMPTY_GRACE_MS;
 	seen = after;
@@ -254,8 +260,6 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 	free(peer);
 	pthread_mutex_lock(&b->lock);
 	b->stats.sent_seq = last;
-	if (applied > b->stats.acked)
-		b->stats.acked = applied;
 	pthread_mutex_unlock(&b->lock);
 	if (count > 0)
 		log_debug("sent %zu changes after %lld up to %lld", count,
@@ -394,6 +398,10 @@ state(struct bcsync *b, struct bc_feed_state *st, struct bcsync_stats *sx,
 	pthread_mutex_unlock(&b->lock);
 	if ((rc = open_store(b, &s, err)) == BC_OK)
 		rc = bc_feed_state_get(s, *peer, st, err);
+	/* an acknowledgement the watcher has not stored yet */
+	if (rc == BC_OK && *peer != NULL && sx->acked > st->acked &&
+	    (rc = bc_feed_pending(s, st, sx->acked, err)) == BC_OK)
+		st->acked_at = sx->acked_at;
 	bc_store_close(s);
 	return rc;
 }

@@ -4,6 +4,7 @@
  * PRAGMA data_version.  Changes written around the library (the sqlite3
  * shell) are recorded into the feed here; then the long polls waiting
  * in server.c are woken with the new position.  A slow periodic pass
+ * stores what the peer acknowledged (the server only notes it) and
  * purges the tombstones the peer no longer needs.
  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 
 #define WATCH_TICK_MS	250	/* without events: look anyway */
 #define PURGE_EVERY_MS	1000
+#define ACK_EVERY_MS	5000	/* the peer's acknowledgements stored */
 #define SETTLE_MS	2	/* after an event that showed nothing new, */
 #define SETTLE_TRIES	250	/* for up to 0.5 s (a commit fsyncs the WAL
 				   between the two) */
@@ -83,23 +85,37 @@ look(struct bcsync *b, bc_store *s)
 	return 0;
 }
 
+/*
+ * Stores the peer's acknowledgement the server took (when store_ack and
+ * one is pending), then purges what the peer no longer needs.
+ */
 static void
-purge(struct bcsync *b, bc_store *s)
+purge(struct bcsync *b, bc_store *s, int store_ack)
 {
 	struct bc_err err;
 	char *peer;
-	long long retain;
+	long long retain, acked = -1;
 	size_t n;
 
 	pthread_mutex_lock(&b->lock);
 	peer = b->conf.peer_name != NULL ? strdup(b->conf.peer_name) : NULL;
 	retain = b->conf.sync_retain;
+	if (store_ack && b->stats.ack_pending) {
+		acked = b->stats.acked;
+		b->stats.ack_pending = 0;
+	}
 	pthread_mutex_unlock(&b->lock);
 	if (peer == NULL)
 		return;
-	if (bc_feed_ack(s, peer, -1, retain, &n, &err) != BC_OK)
-		log_warnx("purge: %s", err.msg);
-	else if (n > 0)
+	if (bc_feed_ack(s, peer, acked, retain, &n, &err) != BC_OK) {
+		log_warnx("%s: %s", acked >= 0 ? "acknowledgement" : "purge",
+		    err.msg);
+		if (acked >= 0) {
+			pthread_mutex_lock(&b->lock);
+			b->stats.ack_pending = 1;	/* next time */
+			pthread_mutex_unlock(&b->lock);
+		}
+	} else if (n > 0)
 		log_debug("purged %zu tombstones", n);
 	free(peer);
 }
@@ -112,8 +128,8 @@ watch_main(void *arg)
 	struct pollfd pfd;
 	bc_store *s = NULL;
 	char buf[4096], *dir = NULL, *copy = NULL;
-	long long dv, last_dv = -1, last_purge = 0;
-	int fd = -1, woken = 0, settle = SETTLE_TRIES;
+	long long dv, last_dv = -1, last_purge = 0, last_ack = 0;
+	int fd = -1, woken = 0, settle = SETTLE_TRIES, ack;
 
 	if (bc_store_open(&s, b->store, 0, b->conf.busy_timeout, &err) !=
 	    BC_OK) {
@@ -144,8 +160,11 @@ watch_main(void *arg)
 		else if (settle < SETTLE_TRIES)
 			settle++;
 		if (daemon_mono_ms() - last_purge >= PURGE_EVERY_MS) {
-			purge(b, s);
+			ack = daemon_mono_ms() - last_ack >= ACK_EVERY_MS;
+			purge(b, s, ack);
 			last_purge = daemon_mono_ms();
+			if (ack)
+				last_ack = last_purge;
 		}
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -161,6 +180,7 @@ watch_main(void *arg)
 			while (read(fd, buf, sizeof(buf)) > 0)
 				;
 	}
+	purge(b, s, 1);		/* what the peer acknowledged last */
 out:
 	if (fd != -1)
 		close(fd);

@@ -164,6 +164,13 @@ api east /v1/status
 expect_equal "GET /v1/status with the token" "$code" 200
 expect_json 'd["site"] == "east" and d["peer"] == "west" and d["protocol"] == 1'
 expect_json 'd["peer_up"] is True and d["pending"] == 0 and d["seq"] > 0'
+# the server only notes what a request acknowledges; the watcher stores
+# it within a few seconds (the status shows it at once)
+stored_ack() {
+	[ "$(sqlite3 "$E" "SELECT acked FROM sync_feed WHERE peer = 'west'")" \
+	    -ge "$(status_field east acked)" ] 2>/dev/null
+}
+wait_until "east stores the acknowledgement it took" 20 stored_ack
 api east /v1/digest
 expect_equal "GET /v1/digest" "$code" 200
 cp "$T/stdout" "$T/digest.east"
