@@ -113,6 +113,10 @@ void	bc_options_clear(struct bc_options *);
 typedef struct bc_store bc_store;
 
 #define BC_OPEN_CREATE	0x1	/* create the file; used by init only */
+/* commits never checkpoint the WAL (SQLite's automatic checkpoint, which
+ * a commit runs now and then and waits for): the program runs
+ * bc_store_checkpoint() itself, away from where latency matters */
+#define BC_OPEN_NO_CHECKPOINT 0x2
 
 #define BC_BUSY_TIMEOUT_DEFAULT	5000	/* milliseconds */
 
@@ -134,6 +138,12 @@ int		 bc_store_readonly(const bc_store *);
  * when another connection (bcadm, bcsync, bcsipd) commits a change.
  */
 int		 bc_store_data_version(bc_store *, long long *, struct bc_err *);
+/*
+ * Copies what the WAL holds into the store file as far as no reader
+ * needs it (SQLite's passive checkpoint: it waits for no lock, and no
+ * writer or reader waits for it); *frames: the WAL's frames, or NULL.
+ */
+int		 bc_store_checkpoint(bc_store *, int *frames, struct bc_err *);
 /* Schema version this library writes, and the version of an open store. */
 int		 bc_schema_latest(void);
 int		 bc_store_schema_version(bc_store *);

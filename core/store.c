@@ -284,6 +284,8 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_ms);
+	if (flags & BC_OPEN_NO_CHECKPOINT)
+		sqlite3_wal_autocheckpoint(s->db, 0);
 	s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
 	/*
 	 * Keep the -wal and -shm files when the last writer closes: a user
@@ -545,6 +547,20 @@ bc_tx_end(bc_store *s, int rc, struct bc_err *err)
 		return bc_tx_commit(s, err);
 	bc_tx_rollback(s);
 	return rc;
+}
+
+int
+bc_store_checkpoint(bc_store *s, int *frames, struct bc_err *err)
+{
+	int rc, log = 0, done = 0;
+
+	rc = sqlite3_wal_checkpoint_v2(s->db, "main",
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (frames != NULL)
+		*frames = log;
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return bc_sqlite_err(s, rc, err, "checkpoint");
+	return BC_OK;
 }
 
 int

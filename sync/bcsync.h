@@ -7,6 +7,7 @@
  *	server.c	the feed over HTTP(S) (libmicrohttpd): changes,
  *			snapshot, digest, status, metrics
  *	client.c	pulls the peer's feed (libcurl) and applies it
+ *	checkpoint.c	copies the WAL into the store file in the background
  */
 #ifndef BCSYNC_H
 #define BCSYNC_H
@@ -70,6 +71,9 @@ void	watch_wake(struct bcsync *);
 /* server.c */
 int	server_start(struct bcsync *, struct bc_err *);
 void	server_stop(struct bcsync *);
+
+/* checkpoint.c: runs until b->stop */
+void	*checkpoint_main(void *);
 
 /* client.c: runs until b->stop */
 void	*client_main(void *);

@@ -527,8 +527,8 @@ client_main(void *arg)
 		log_warnx("client: cannot start libcurl");
 		return NULL;
 	}
-	if (bc_store_open(&s, b->store, 0, b->conf.busy_timeout, &err) !=
-	    BC_OK) {
+	if (bc_store_open(&s, b->store, BC_OPEN_NO_CHECKPOINT,
+	    b->conf.busy_timeout, &err) != BC_OK) {
 		log_warnx("client: %s", err.msg);
 		curl_easy_cleanup(h);
 		return NULL;

@@ -185,7 +185,7 @@ main(int argc, char *argv[])
 	struct bcsync b;
 	struct bc_err err;
 	sigset_t set;
-	pthread_t watcher, client;
+	pthread_t watcher, client, checkpointer;
 	struct daemon_opts o;
 	char *real_conf = NULL;
 	int sig, rc = 0;
@@ -251,6 +251,7 @@ main(int argc, char *argv[])
 	}
 	pthread_create(&watcher, NULL, watch_main, &b);
 	pthread_create(&client, NULL, client_main, &b);
+	pthread_create(&checkpointer, NULL, checkpoint_main, &b);
 	if (b.conf.peer_url != NULL)
 		log_info("replicating with %s at %s", b.conf.peer_name,
 		    b.conf.peer_url);
@@ -272,6 +273,7 @@ main(int argc, char *argv[])
 	pthread_join(client, NULL);	/* ends after its transaction */
 	pthread_join(watcher, NULL);
 	server_stop(&b);
+	pthread_join(checkpointer, NULL);
 	log_info("stopped");
 out_pid:
 	daemon_end(&o);

@@ -40,7 +40,7 @@ typedef enum MHD_Result MHD_RESULT;
 #endif
 
 #define MAX_URL		1024
-#define EMPTY_GRACE_MS	100	/* see changes() */
+#define EMPTY_GRACE_MS	1000	/* see changes() */
 
 struct request {
 	char	*body;
@@ -152,7 +152,8 @@ status_of(int bc)
 static int
 open_store(struct bcsync *b, bc_store **s, struct bc_err *err)
 {
-	return bc_store_open(s, b->store, 0, b->conf.busy_timeout, err);
+	return bc_store_open(s, b->store, BC_OPEN_NO_CHECKPOINT,
+	    b->conf.busy_timeout, err);
 }
 
 static long long
@@ -233,9 +234,13 @@ changes(struct MHD_Connection *c, struct bcsync *b)
 		fclose(f);
 		/*
 		 * Only the peer's own changes (it applied ours and they took
-		 * positions here): wait a little for a real one rather than
-		 * wake it with an empty document at once; the empty one still
-		 * goes soon, since it moves the peer's position.
+		 * positions here): wait for a real one rather than wake it
+		 * with an empty document at once; the empty one still goes
+		 * within EMPTY_GRACE_MS, since it moves the peer's position.
+		 * Not sooner: the peer records each in a transaction, and
+		 * ten a second collided with its own site's writers (which
+		 * then slept in SQLite's busy handler, about 100 ms: the
+		 * slowest one in a hundred replicated changes).
 		 */
 		if (rc != BC_OK || count > 0 || wait == 0 || b->stop ||
 		    last < seq || last == after || daemon_mono_ms() >= grace)

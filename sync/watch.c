@@ -131,8 +131,8 @@ watch_main(void *arg)
 	long long dv, last_dv = -1, last_purge = 0, last_ack = 0;
 	int fd = -1, woken = 0, settle = SETTLE_TRIES, ack;
 
-	if (bc_store_open(&s, b->store, 0, b->conf.busy_timeout, &err) !=
-	    BC_OK) {
+	if (bc_store_open(&s, b->store, BC_OPEN_NO_CHECKPOINT,
+	    b->conf.busy_timeout, &err) != BC_OK) {
 		log_warnx("watch: %s", err.msg);
 		goto out;
 	}

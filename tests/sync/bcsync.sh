@@ -65,6 +65,14 @@ sq "$E" "UPDATE dn SET alias = 'x' WHERE number = '5001'" ||
     fail "sqlite3 update"
 wait_until "a sqlite3 shell UPDATE at east reaches west" 10 \
     has_alias "$W" 5001 x
+# bcsync's own commits leave the WAL alone; its checkpointer copies it
+# into the store file within a second or two (the file alone has it)
+file_has_alias() {
+	cp "$W" "$T/west-file.db" && rm -f "$T/west-file.db-wal" \
+	    "$T/west-file.db-shm" && has_alias "$T/west-file.db" 5001 x
+}
+wait_until "west's store file, without its WAL, has the change" 10 \
+    file_has_alias
 sq "$W" "INSERT INTO dn (type, number, alias) VALUES ('acd-queue', '7001', \
     'queue by sqlite3')" || fail "sqlite3 insert"
 has_queue() {
@@ -246,13 +254,19 @@ do
 		fi
 	done
 done
+# content FILE: the store's dump without the positions of the replication
+# itself (sync_feed), which the running daemons move in the background
+# (an acknowledgement stored, an empty document's position)
+content() {
+	snapshot "$1" | grep -v '^INSERT INTO sync_feed'
+}
 # a push with a bad token applies nothing
-before=$(snapshot "$E")
+before=$(content "$E")
 code=$(curl -s -o "$T/stdout" -w '%{http_code}' --max-time 10 \
     -H "Authorization: Bearer $(cat "$TOK_west")" \
     --data-binary @"$T/digest.east" "$URL_east/v1/changes?force=1") || true
 expect_equal "POST with the wrong token" "$code" 401
-[ "$(snapshot "$E")" = "$before" ] && pass || fail "the store changed"
+[ "$(content "$E")" = "$before" ] && pass || fail "the store changed"
 
 # ---- protocol version: another one is refused -------------------------------
 api east /v1/status -H 'X-Bcsync-Protocol: 2'
@@ -267,12 +281,12 @@ api east "/v1/changes?after=$floor"
 sed -e 's/c:protocol="1"/c:protocol="2"/' -e 's/name="east"/name="west"/' \
     "$T/stdout" >"$T/proto2.xml"
 grep -q 'c:protocol="2"' "$T/proto2.xml" || fail "could not make the document"
-before=$(snapshot "$E")
+before=$(content "$E")
 api east /v1/changes --data-binary @"$T/proto2.xml" \
     -H 'Content-Type: application/xml'
 expect_equal "a pushed document of protocol 2" "$code" 400
 expect_stdout_matches 'protocol'
-[ "$(snapshot "$E")" = "$before" ] && pass ||
+[ "$(content "$E")" = "$before" ] && pass ||
     fail "a document of protocol 2 changed the store"
 
 # a malformed document (the valid one cut short) is refused whole
@@ -282,7 +296,7 @@ grep -q 'alias="pushed"' "$T/whole.xml" || fail "no alias in the document"
 head -c $(( $(wc -c <"$T/whole.xml") * 3 / 4 )) "$T/whole.xml" >"$T/cut.xml"
 api east '/v1/changes?force=1' --data-binary @"$T/cut.xml"
 expect_equal "a truncated document" "$code" 400
-[ "$(snapshot "$E")" = "$before" ] && pass ||
+[ "$(content "$E")" = "$before" ] && pass ||
     fail "a truncated document changed the store"
 # larger than [sync] max_body (64 MiB by default; 4096 set below): 413
 # ---- SIGHUP reloads: a new token, a smaller max_body ------------------------
