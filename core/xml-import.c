@@ -68,6 +68,8 @@ enum imp_stmt {
 	ST_SEEN_ADD,
 	ST_DN_PLACE,
 	ST_LOGIN_HOLDER,
+	ST_UNCHANGED,
+	ST_DN_LOCAL,
 	ST_COUNT
 };
 
@@ -80,6 +82,15 @@ static const char *const imp_sql[ST_COUNT] = {
 	[ST_LOGIN_HOLDER] = "SELECT r.username FROM person_login pl "
 	    "JOIN agent_login l ON l.id = pl.login_id "
 	    "JOIN person r ON r.id = pl.person_id WHERE l.code = ?1",
+	/* the hash of the object's document as recorded at the last
+	 * commit, when nothing has marked the object changed since (the
+	 * sqlite3 shell, or this import taking a DN or a login from it) */
+	[ST_UNCHANGED] = "SELECT hash FROM sync_meta WHERE kind = ?1 AND "
+	    "key = ?2 AND deleted = 0 AND NOT EXISTS (SELECT 1 FROM "
+	    "sync_dirty WHERE kind = ?1 AND key = ?2)",
+	/* what a DN's document leaves out: the site's own fields */
+	[ST_DN_LOCAL] = "SELECT association, contact FROM dn "
+	    "WHERE type = CAST(?1 AS TEXT) AND number = ?2",
 };
 
 /*
@@ -648,13 +659,79 @@ person_eq(const struct bc_person *a, const struct bc_person *b)
 	return 1;
 }
 
+/*
+ * *same = 1 when the store holds the object kind:key exactly as the
+ * document gives it, told by the hash of its canonical document (hash,
+ * from bc_meta_hash_*()) without reading the object: an import of a
+ * file that changes little reads little.  0 when that cannot be told
+ * (a site-local DN type, an object changed since the last commit, a
+ * document the C code does not hash): the caller reads and compares.
+ */
+static int
+imp_unchanged(struct imp *m, enum kind k, const char *key, int hashed,
+    unsigned long long hash, int *same, struct bc_err *e)
+{
+	sqlite3_stmt *st = m->st[ST_UNCHANGED];
+	const char *text;
+	int rc;
+
+	*same = 0;
+	if (hashed != 0)
+		return BC_OK;
+	sqlite3_reset(st);
+	bc_bind_text(st, 1, kind_names[k]);
+	bc_bind_text(st, 2, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		text = (const char *)sqlite3_column_text(st, 0);
+		*same = text != NULL && strlen(text) == 16 &&
+		    strtoull(text, NULL, 16) == hash;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return imp_sql_err(m, rc, e);
+	return BC_OK;
+}
+
+/* The same for a DN: its document, then the fields it leaves out. */
+static int
+imp_dn_unchanged(struct imp *m, const char *id, int *same,
+    struct bc_err *e)
+{
+	sqlite3_stmt *st = m->st[ST_DN_LOCAL];
+	unsigned long long hash = 0;
+	int rc, hashed;
+
+	hashed = bc_meta_hash_dn(&m->dn, &hash);
+	if ((rc = imp_unchanged(m, K_DN, id, hashed, hash, same, e)) ||
+	    !*same)
+		return rc;
+	sqlite3_reset(st);
+	bc_bind_text(st, 1, bc_dn_type_name(m->dn.type));
+	bc_bind_text(st, 2, m->dn.number);
+	rc = sqlite3_step(st);
+	*same = rc == SQLITE_ROW &&
+	    str_eq((const char *)sqlite3_column_text(st, 0),
+	    m->dn.association) &&
+	    str_eq((const char *)sqlite3_column_text(st, 1), m->dn.contact);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return imp_sql_err(m, rc, e);
+	return BC_OK;
+}
+
 static int
 apply_login(struct imp *m, struct bc_err *e)
 {
 	struct bc_login cur;
-	int rc;
+	unsigned long long hash = 0;
+	int rc, same, hashed;
 
 	if ((rc = imp_seen(m, K_LOGIN, m->login.code, e)))
+		return rc;
+	hashed = bc_meta_hash_login(&m->login, &hash);
+	if ((rc = imp_unchanged(m, K_LOGIN, m->login.code, hashed, hash,
+	    &same, e)) || same)
 		return rc;
 	rc = bc_login_get(m->s, m->login.code, &cur, e);
 	if (rc == BC_ENOENT) {
@@ -676,11 +753,12 @@ apply_dn(struct imp *m, struct bc_err *e)
 {
 	struct bc_dn cur;
 	char id[300];
-	int rc;
+	int rc, same;
 
 	snprintf(id, sizeof(id), "%s:%s", bc_dn_type_name(m->dn.type),
 	    m->dn.number);
-	if ((rc = imp_seen(m, K_DN, id, e)))
+	if ((rc = imp_seen(m, K_DN, id, e)) ||
+	    (rc = imp_dn_unchanged(m, id, &same, e)) || same)
 		return rc;
 	/* membership comes from the places of the document */
 	rc = bc_dn_get(m->s, m->dn.number, &m->dn.type, &cur, e);
@@ -745,13 +823,18 @@ static int
 apply_place(struct imp *m, struct bc_err *e)
 {
 	struct bc_place cur;
-	int rc;
+	unsigned long long hash = 0;
+	int rc, same, hashed;
 
 	if ((rc = imp_seen(m, K_PLACE, m->place.name, e)))
 		return rc;
 	if (m->place.ndns > 1)
 		qsort(m->place.dns, m->place.ndns, sizeof(*m->place.dns),
 		    place_dn_cmp);
+	hashed = bc_meta_hash_place(&m->place, &hash);
+	if ((rc = imp_unchanged(m, K_PLACE, m->place.name, hashed, hash,
+	    &same, e)) || same)
+		return rc;
 	rc = bc_place_get(m->s, m->place.name, &cur, e);
 	if (rc == BC_ENOENT) {
 		if ((rc = place_take_dns(m, e)) == BC_OK &&
@@ -816,13 +899,18 @@ static int
 apply_person(struct imp *m, struct bc_err *e)
 {
 	struct bc_person cur;
-	int rc;
+	unsigned long long hash = 0;
+	int rc, same, hashed;
 
 	if ((rc = imp_seen(m, K_PERSON, m->person.username, e)))
 		return rc;
 	if (m->person.nlogins > 1)
 		qsort(m->person.logins, m->person.nlogins,
 		    sizeof(*m->person.logins), person_login_cmp);
+	hashed = bc_meta_hash_person(&m->person, &hash);
+	if ((rc = imp_unchanged(m, K_PERSON, m->person.username, hashed,
+	    hash, &same, e)) || same)
+		return rc;
 	rc = bc_person_get(m->s, m->person.username, &cur, e);
 	if (rc == BC_ENOENT) {
 		if ((rc = person_take_logins(m, e)) == BC_OK &&
