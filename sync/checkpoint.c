@@ -22,7 +22,7 @@ checkpoint_main(void *arg)
 	struct bcsync *b = arg;
 	struct bc_err err;
 	bc_store *s = NULL;
-	int ms, frames, failed = 0;
+	int ms, failed = 0;
 
 	if (bc_store_open(&s, b->store, BC_OPEN_NO_CHECKPOINT,
 	    b->conf.busy_timeout, &err) != BC_OK) {
@@ -30,7 +30,7 @@ checkpoint_main(void *arg)
 		return NULL;
 	}
 	while (!b->stop) {
-		if (bc_store_checkpoint(s, &frames, &err) != BC_OK) {
+		if (bc_store_checkpoint(s, NULL, &err) != BC_OK) {
 			if (!failed)	/* once, not every second */
 				log_warnx("checkpoint: %s", err.msg);
 			failed = 1;
