@@ -68,10 +68,18 @@ enum imp_stmt {
 	ST_SEEN_ADD,
 	ST_DN_PLACE,
 	ST_LOGIN_HOLDER,
-	ST_UNCHANGED,
-	ST_DN_LOCAL,
+	ST_DIRTY,
+	ST_WALK_LOGIN,		/* the walks beside the document, by kind */
+	ST_WALK_DN,
+	ST_WALK_PLACE,
+	ST_WALK_PERSON,
+	ST_WALK_DN_LOCAL,
 	ST_COUNT
 };
+
+/* Recorded hashes of one kind, in the order the document gives it. */
+#define SQL_WALK_META(kind) "SELECT key, hash FROM sync_meta " \
+    "WHERE kind = '" kind "' AND deleted = 0 ORDER BY key"
 
 static const char *const imp_sql[ST_COUNT] = {
 	[ST_SEEN_ADD] = "INSERT OR IGNORE INTO temp.bc_xml_seen "
@@ -82,15 +90,14 @@ static const char *const imp_sql[ST_COUNT] = {
 	[ST_LOGIN_HOLDER] = "SELECT r.username FROM person_login pl "
 	    "JOIN agent_login l ON l.id = pl.login_id "
 	    "JOIN person r ON r.id = pl.person_id WHERE l.code = ?1",
-	/* the hash of the object's document as recorded at the last
-	 * commit, when nothing has marked the object changed since (the
-	 * sqlite3 shell, or this import taking a DN or a login from it) */
-	[ST_UNCHANGED] = "SELECT hash FROM sync_meta WHERE kind = ?1 AND "
-	    "key = ?2 AND deleted = 0 AND NOT EXISTS (SELECT 1 FROM "
-	    "sync_dirty WHERE kind = ?1 AND key = ?2)",
+	[ST_DIRTY] = "SELECT EXISTS (SELECT 1 FROM sync_dirty)",
+	[ST_WALK_LOGIN] = SQL_WALK_META("login"),
+	[ST_WALK_DN] = SQL_WALK_META("dn"),
+	[ST_WALK_PLACE] = SQL_WALK_META("place"),
+	[ST_WALK_PERSON] = SQL_WALK_META("person"),
 	/* what a DN's document leaves out: the site's own fields */
-	[ST_DN_LOCAL] = "SELECT association, contact FROM dn "
-	    "WHERE type = CAST(?1 AS TEXT) AND number = ?2",
+	[ST_WALK_DN_LOCAL] = "SELECT type, number, association, contact "
+	    "FROM dn ORDER BY type, number",
 };
 
 /*
@@ -140,6 +147,18 @@ struct imp {
 	int			 failed;	/* err holds the first error */
 	sqlite3_stmt		*st[ST_COUNT];
 	struct seen		 seen;
+
+	/*
+	 * Objects the store holds as the document gives them are not read:
+	 * walks of the recorded hashes (and of the DNs' own fields) in key
+	 * order, beside the document, tell them.  Only while the hashes are
+	 * current: nothing was marked changed when the import began, and
+	 * this import has not changed an object of that kind other than
+	 * the one it reads (a DN or a login taken from another place or
+	 * person).
+	 */
+	int			 walk_ok[5];	/* by kind */
+	int			 walk_at[ST_COUNT]; /* 0 first, 1 row, 2 end */
 
 	/*
 	 * The fresh path (a store without objects): objects are inserted
@@ -660,36 +679,75 @@ person_eq(const struct bc_person *a, const struct bc_person *b)
 }
 
 /*
+ * Moves walk w on to the row whose first column is k1 (and second k2,
+ * when not NULL), the document's identity; *found: it is there.  A row
+ * passed is never seen again: a document out of order only finds less.
+ */
+static int
+walk_seek(struct imp *m, enum imp_stmt w, const char *k1, const char *k2,
+    int *found, struct bc_err *e)
+{
+	sqlite3_stmt *st = m->st[w];
+	const char *c1, *c2;
+	int c, rc;
+
+	*found = 0;
+	for (;;) {
+		if (m->walk_at[w] == 2)
+			return BC_OK;
+		if (m->walk_at[w] == 0) {
+			if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+				m->walk_at[w] = 2;
+				return BC_OK;
+			}
+			if (rc != SQLITE_ROW)
+				return imp_sql_err(m, rc, e);
+			m->walk_at[w] = 1;
+		}
+		c1 = (const char *)sqlite3_column_text(st, 0);
+		c2 = (const char *)sqlite3_column_text(st, 1);
+		if (c1 == NULL || c2 == NULL)
+			return bc_err_set(e, BC_EINTERNAL, "import: a row "
+			    "without its key");
+		if ((c = strcmp(c1, k1)) == 0 && k2 != NULL)
+			c = strcmp(c2, k2);
+		if (c > 0)
+			return BC_OK;
+		if (c == 0) {
+			*found = 1;
+			return BC_OK;
+		}
+		m->walk_at[w] = 0;	/* behind the document: next row */
+	}
+}
+
+/*
  * *same = 1 when the store holds the object kind:key exactly as the
- * document gives it, told by the hash of its canonical document (hash,
- * from bc_meta_hash_*()) without reading the object: an import of a
- * file that changes little reads little.  0 when that cannot be told
- * (a site-local DN type, an object changed since the last commit, a
- * document the C code does not hash): the caller reads and compares.
+ * document gives it, told by the hash of its canonical document (hashed
+ * 0: hash, from bc_meta_hash_*()) against the one recorded at the last
+ * commit, without reading the object: an import of a file that changes
+ * little reads little.  0 when that cannot be told (a site-local DN
+ * type, a new object, a document the C code does not hash): the caller
+ * reads and compares.
  */
 static int
 imp_unchanged(struct imp *m, enum kind k, const char *key, int hashed,
     unsigned long long hash, int *same, struct bc_err *e)
 {
-	sqlite3_stmt *st = m->st[ST_UNCHANGED];
+	static const enum imp_stmt walks[] = { [K_LOGIN] = ST_WALK_LOGIN,
+	    [K_DN] = ST_WALK_DN, [K_PLACE] = ST_WALK_PLACE,
+	    [K_PERSON] = ST_WALK_PERSON };
 	const char *text;
-	int rc;
+	int rc, found;
 
 	*same = 0;
-	if (hashed != 0)
+	if (hashed != 0 || !m->walk_ok[k])
 		return BC_OK;
-	sqlite3_reset(st);
-	bc_bind_text(st, 1, kind_names[k]);
-	bc_bind_text(st, 2, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		text = (const char *)sqlite3_column_text(st, 0);
-		*same = text != NULL && strlen(text) == 16 &&
-		    strtoull(text, NULL, 16) == hash;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return imp_sql_err(m, rc, e);
+	if ((rc = walk_seek(m, walks[k], key, NULL, &found, e)) || !found)
+		return rc;
+	text = (const char *)sqlite3_column_text(m->st[walks[k]], 1);
+	*same = text != NULL && strlen(text) == 16 &&
+	    strtoull(text, NULL, 16) == hash;
 	return BC_OK;
 }
 
@@ -698,26 +756,52 @@ static int
 imp_dn_unchanged(struct imp *m, const char *id, int *same,
     struct bc_err *e)
 {
-	sqlite3_stmt *st = m->st[ST_DN_LOCAL];
+	sqlite3_stmt *st = m->st[ST_WALK_DN_LOCAL];
 	unsigned long long hash = 0;
-	int rc, hashed;
+	int rc, hashed, found;
 
 	hashed = bc_meta_hash_dn(&m->dn, &hash);
 	if ((rc = imp_unchanged(m, K_DN, id, hashed, hash, same, e)) ||
 	    !*same)
 		return rc;
-	sqlite3_reset(st);
-	bc_bind_text(st, 1, bc_dn_type_name(m->dn.type));
-	bc_bind_text(st, 2, m->dn.number);
-	rc = sqlite3_step(st);
-	*same = rc == SQLITE_ROW &&
-	    str_eq((const char *)sqlite3_column_text(st, 0),
+	*same = 0;
+	if ((rc = walk_seek(m, ST_WALK_DN_LOCAL, bc_dn_type_name(m->dn.type),
+	    m->dn.number, &found, e)) || !found)
+		return rc;
+	*same = str_eq((const char *)sqlite3_column_text(st, 2),
 	    m->dn.association) &&
-	    str_eq((const char *)sqlite3_column_text(st, 1), m->dn.contact);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return imp_sql_err(m, rc, e);
+	    str_eq((const char *)sqlite3_column_text(st, 3), m->dn.contact);
 	return BC_OK;
+}
+
+/* Whether the walks may be trusted: nothing marked changed yet. */
+static int
+walk_begin(struct imp *m, struct bc_err *e)
+{
+	sqlite3_stmt *st = m->st[ST_DIRTY];
+	int rc, i, dirty;
+
+	rc = sqlite3_step(st);
+	dirty = rc != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return imp_sql_err(m, rc, e);
+	for (i = 0; i < 5; i++)
+		m->walk_ok[i] = !dirty;
+	memset(m->walk_at, 0, sizeof(m->walk_at));
+	return BC_OK;
+}
+
+/* Ends the walks, before the store's tables change in other ways. */
+static void
+walk_end(struct imp *m)
+{
+	int i;
+
+	for (i = ST_WALK_LOGIN; i <= ST_WALK_DN_LOCAL; i++)
+		if (m->st[i] != NULL)
+			sqlite3_reset(m->st[i]);
+	memset(m->walk_ok, 0, sizeof(m->walk_ok));
 }
 
 static int
@@ -812,6 +896,7 @@ place_take_dns(struct imp *m, struct bc_err *e)
 		}
 		if (rc == BC_OK)
 			rc = imp_change(m, "update", K_PLACE, owner, e);
+		m->walk_ok[K_PLACE] = 0;	/* its hash is old now */
 		free(owner);
 		if (rc != BC_OK)
 			return rc;
@@ -888,6 +973,7 @@ person_take_logins(struct imp *m, struct bc_err *e)
 		}
 		if (rc == BC_OK)
 			rc = imp_change(m, "update", K_PERSON, holder, e);
+		m->walk_ok[K_PERSON] = 0;	/* its hash is old now */
 		free(holder);
 		if (rc != BC_OK)
 			return rc;
@@ -2909,6 +2995,11 @@ imp_pass(struct imp *m, xmlSchemaPtr schema, xmlInputReadCallback ioread,
 	/* without its writer, the per-object path */
 	if (m->fresh && fresh_start(m, &e) != BC_OK)
 		m->fresh = 0;
+	if (!m->fresh && (rc = walk_begin(m, &e))) {
+		*m->err = e;
+		bc_tx_rollback(m->s);
+		goto out;
+	}
 	m->ctxt = xmlCreateIOParserCtxt(saxp, user, ioread, io_close, m,
 	    XML_CHAR_ENCODING_NONE);
 	if (m->ctxt == NULL)
@@ -2931,6 +3022,7 @@ imp_pass(struct imp *m, xmlSchemaPtr schema, xmlInputReadCallback ioread,
 			    (char *)xmlStrdup(BAD_CAST m->name);
 		xmlParseDocument(m->ctxt);
 		imp_flush(m);
+		walk_end(m);
 		if (!m->failed && !m->ctxt->wellFormed)
 			imp_fail(m, m->ctxt->input != NULL ?
 			    m->ctxt->input->line : 0, 0, BC_EINVAL,
