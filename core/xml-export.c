@@ -32,8 +32,9 @@
  * CROSS JOIN keeps SQLite's loops in the order written: the objects
  * outside, walked by the index of their identity, the lists found by
  * owner inside.  Any other plan would sort the whole list first, in
- * memory that grows with the store (a person's logins are still sorted
- * by code, one person at a time).
+ * memory that grows with the store.  A person's logins come in the
+ * order of their row ids: exp_persons() sorts them by code, one person
+ * at a time (SQLite would run a sorter for each person).
  */
 static const char SQL_X_LOGINS[] =
     "SELECT id, code, password, override, use_override, enabled "
@@ -66,8 +67,7 @@ static const char SQL_X_PERSONS[] =
 static const char SQL_X_PERSON_LOGINS[] =
     "SELECT r.id, l.code, pl.wrapup FROM person r "
     "CROSS JOIN person_login pl ON pl.person_id = r.id "
-    "CROSS JOIN agent_login l ON l.id = pl.login_id "
-    "ORDER BY r.username, l.code";
+    "CROSS JOIN agent_login l ON l.id = pl.login_id ORDER BY r.username";
 
 /* A scan: its statement, and the owner (column 0) of the current row. */
 struct scan {
@@ -84,6 +84,17 @@ struct exp {
 	struct bc_err		*err;
 	char			*section;	/* the annex section open */
 	size_t			 section_cap;
+	struct plogin		*pl;		/* a person's logins */
+	size_t			 npl, pl_cap;
+	char			*codes;		/* their codes, one after another */
+	size_t			 codes_len, codes_cap;
+};
+
+/* A login of the person being written: its code at codes + off. */
+struct plogin {
+	const char	*code;
+	size_t		 off;
+	int		 wrapup;
 };
 
 /* The error of a failed write. */
@@ -440,6 +451,63 @@ out:
 	return rc;
 }
 
+static int
+plogin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct plogin *)a)->code,
+	    ((const struct plogin *)b)->code);
+}
+
+/*
+ * Reads the logins of person id from the scan l into x->pl, sorted by
+ * code (the store's order: codes are unique, compared byte by byte).
+ */
+static int
+person_logins(struct exp *x, struct scan *l, sqlite3_int64 id)
+{
+	struct plogin *np;
+	const char *code;
+	size_t i, n;
+	char *nc;
+	int rc;
+
+	x->npl = 0;
+	x->codes_len = 0;
+	while (scan_at(l, id)) {
+		if ((code = col(l->st, 1)) == NULL)
+			code = "";
+		n = strlen(code) + 1;
+		if (x->npl == x->pl_cap) {
+			np = realloc(x->pl, (x->pl_cap + 8) * sizeof(*np));
+			if (np == NULL)
+				return bc_err_set(x->err, BC_ENOMEM,
+				    "out of memory");
+			x->pl = np;
+			x->pl_cap += 8;
+		}
+		if (x->codes_cap - x->codes_len < n) {
+			if ((nc = realloc(x->codes, x->codes_len + n +
+			    256)) == NULL)
+				return bc_err_set(x->err, BC_ENOMEM,
+				    "out of memory");
+			x->codes = nc;
+			x->codes_cap = x->codes_len + n + 256;
+		}
+		memcpy(x->codes + x->codes_len, code, n);
+		x->pl[x->npl].off = x->codes_len;
+		x->pl[x->npl].wrapup = sqlite3_column_int(l->st, 2);
+		x->codes_len += n;
+		x->npl++;
+		if ((rc = scan_next(x, l)))
+			return rc;
+	}
+	for (i = 0; i < x->npl; i++)
+		x->pl[i].code = x->codes + x->pl[i].off;
+	if (x->npl > 1)
+		qsort(x->pl, x->npl, sizeof(*x->pl), plogin_cmp);
+	return BC_OK;
+}
+
 /* <persons>: username, names, flags, site, place, its logins. */
 static int
 exp_persons(struct exp *x)
@@ -448,6 +516,7 @@ exp_persons(struct exp *x)
 	sqlite3_int64 id;
 	const char *user;
 	char num[16];
+	size_t i;
 	int rc, any = 0, body;
 
 	if ((rc = scan_open(x, &r, SQL_X_PERSONS, "list persons")) ||
@@ -476,17 +545,18 @@ exp_persons(struct exp *x)
 		    col(r.st, 7))) ||
 		    (rc = attr(x, "person", user, "place", col(r.st, 8))))
 			break;
-		body = 0;
-		while (scan_at(&l, id)) {
-			snprintf(num, sizeof(num), "%d",
-			    sqlite3_column_int(l.st, 2));
-			if ((!body++ && (rc = LIT(x, ">\n"))) ||
-			    (rc = TAG(x, 3, "<login")) ||
+		if ((rc = person_logins(x, &l, id)))
+			break;
+		body = x->npl > 0;
+		if (body && (rc = LIT(x, ">\n")))
+			break;
+		for (i = 0; i < x->npl; i++) {
+			snprintf(num, sizeof(num), "%d", x->pl[i].wrapup);
+			if ((rc = TAG(x, 3, "<login")) ||
 			    (rc = attr(x, "person", user, "code",
-			    col(l.st, 1))) ||
+			    x->pl[i].code)) ||
 			    (rc = attr(x, "person", user, "wrapup", num)) ||
-			    (rc = LIT(x, "/>\n")) ||
-			    (rc = scan_next(x, &l)))
+			    (rc = LIT(x, "/>\n")))
 				break;
 		}
 		if (rc)
@@ -558,6 +628,8 @@ bc_xml_export(bc_store *s, FILE *f, unsigned flags, struct bc_err *err)
 	}
 	bc_xml_out_free(&x.o);
 	free(x.section);
+	free(x.pl);
+	free(x.codes);
 	if (rc == BC_OK && (fflush(f) == EOF || ferror(f)))
 		rc = bc_err_set(err, BC_EIO, "cannot write export: %s",
 		    strerror(errno != 0 ? errno : EIO));

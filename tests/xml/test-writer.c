@@ -278,7 +278,7 @@ static const char raw_rows[] =
     "INSERT INTO agent_login (id, code, password) VALUES "
     " (1, '1001', 'a' || char(9) || 'b' || char(10) || 'c' || char(13) ||"
     "  'd <&>\"'''),"
-    " (2, '1002', NULL);"
+    " (2, '1002', NULL), (3, '0999', NULL);"
     "UPDATE agent_login SET override = 'o>', use_override = 1, enabled = 0 "
     " WHERE id = 2;"
     "INSERT INTO login_option VALUES (1, 'S' || char(9), 'k', "
@@ -301,12 +301,13 @@ static const char raw_rows[] =
     " (2, 'bob', NULL, NULL, NULL, 1);"
     "UPDATE person SET enabled = 0, employee_id = 'E<1>', "
     " preferred_site = 'west' WHERE id = 2;"
-    "INSERT INTO person_login VALUES (1, 2, 5), (1, 1, 86400);";
+    "INSERT INTO person_login VALUES (1, 2, 5), (1, 1, 86400), (1, 3, 0);";
 
 static const char raw_doc[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     "<site xmlns=\"urn:sipbc:site:1\" format=\"1\" name=\"east\">\n"
     "  <logins>\n"
+    "    <login code=\"0999\"/>\n"
     "    <login code=\"1001\" password=\"a&#9;b&#10;c&#13;d "
     "&lt;&amp;&gt;&quot;'\">\n"
     "      <annex>\n"
@@ -358,6 +359,7 @@ static const char raw_doc[] =
     "  <persons>\n"
     "    <person username=\"ann\" first=\"A&#10;nn\" "
     "last=\"&quot;O'N&quot;\" place=\"P&#13;&#10;\">\n"
+    "      <login code=\"0999\" wrapup=\"0\"/>\n"
     "      <login code=\"1001\" wrapup=\"86400\"/>\n"
     "      <login code=\"1002\" wrapup=\"5\"/>\n"
     "    </person>\n"
