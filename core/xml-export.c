@@ -86,8 +86,9 @@ struct exp {
 	size_t			 section_cap;
 	struct plogin		*pl;		/* a person's logins */
 	size_t			 npl, pl_cap;
-	char			*codes;		/* their codes, one after another */
+	char			*codes;		/* their codes, end to end */
 	size_t			 codes_len, codes_cap;
+	int			 nomem;		/* col() could not convert */
 };
 
 /* A login of the person being written: its code at codes + off. */
@@ -134,6 +135,8 @@ static int
 attr(struct exp *x, const char *kind, const char *id, const char *name,
     const char *value)
 {
+	if (x->nomem)
+		return bc_err_set(x->err, BC_ENOMEM, "out of memory");
 	if (value == NULL)
 		return BC_OK;
 	switch (bc_xml_out_attr(&x->o, name, value)) {
@@ -148,11 +151,19 @@ attr(struct exp *x, const char *kind, const char *id, const char *name,
 	}
 }
 
-/* A text column, NULL when the column is. */
+/*
+ * A text column, NULL when the column is (or when SQLite ran out of
+ * memory converting it: x->nomem, reported by the next attribute or
+ * step).
+ */
 static const char *
-col(sqlite3_stmt *st, int i)
+col(struct exp *x, sqlite3_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	if (t == NULL && sqlite3_column_type(st, i) != SQLITE_NULL)
+		x->nomem = 1;
+	return t;
 }
 
 static int
@@ -181,8 +192,11 @@ scan_close(struct scan *c)
 static int
 scan_next(struct exp *x, struct scan *c)
 {
-	int rc = sqlite3_step(c->st);
+	int rc;
 
+	if (x->nomem)
+		return bc_err_set(x->err, BC_ENOMEM, "out of memory");
+	rc = sqlite3_step(c->st);
 	if (rc == SQLITE_ROW) {
 		c->row = 1;
 		c->id = sqlite3_column_int64(c->st, 0);
@@ -248,7 +262,8 @@ annex(struct exp *x, struct scan *o, sqlite3_int64 id, int depth,
 	if ((rc = TAG(x, depth, "<annex>\n")))
 		return rc;
 	while (scan_at(o, id)) {
-		section = col(o->st, 1);
+		if ((section = col(x, o->st, 1)) == NULL)
+			return bc_err_set(x->err, BC_ENOMEM, "out of memory");
 		if (first || strcmp(section, x->section) != 0) {
 			if ((!first && (rc = TAG(x, depth + 1,
 			    "</section>\n"))) ||
@@ -260,8 +275,8 @@ annex(struct exp *x, struct scan *o, sqlite3_int64 id, int depth,
 			first = 0;
 		}
 		if ((rc = TAG(x, depth + 2, "<option")) ||
-		    (rc = attr(x, kind, oid, "key", col(o->st, 2))) ||
-		    (rc = attr(x, kind, oid, "value", col(o->st, 3))) ||
+		    (rc = attr(x, kind, oid, "key", col(x, o->st, 2))) ||
+		    (rc = attr(x, kind, oid, "value", col(x, o->st, 3))) ||
 		    (rc = LIT(x, "/>\n")) ||
 		    (rc = scan_next(x, o)))
 			return rc;
@@ -291,11 +306,13 @@ exp_logins(struct exp *x)
 			break;
 		any = 1;
 		id = l.id;
-		code = col(l.st, 1);
+		code = col(x, l.st, 1);
 		if ((rc = TAG(x, 2, "<login")) ||
 		    (rc = attr(x, "login", code, "code", code)) ||
-		    (rc = attr(x, "login", code, "password", col(l.st, 2))) ||
-		    (rc = attr(x, "login", code, "override", col(l.st, 3))) ||
+		    (rc = attr(x, "login", code, "password",
+		    col(x, l.st, 2))) ||
+		    (rc = attr(x, "login", code, "override",
+		    col(x, l.st, 3))) ||
 		    (sqlite3_column_int(l.st, 4) != 0 &&
 		    (rc = attr(x, "login", code, "use-override", "true"))) ||
 		    (sqlite3_column_int(l.st, 5) == 0 &&
@@ -325,7 +342,7 @@ exp_dns(struct exp *x)
 	enum bc_dn_type type;
 	enum bc_register reg;
 	sqlite3_int64 id;
-	const char *number;
+	const char *number, *tname, *rname;
 	int rc, any = 0;
 
 	if ((rc = scan_open(x, &d, SQL_X_DNS, "list dns")) ||
@@ -336,9 +353,15 @@ exp_dns(struct exp *x)
 		if ((rc = scan_next(x, &d)) || !d.row)
 			break;
 		id = d.id;
-		number = col(d.st, 2);
-		if (bc_dn_type_parse(col(d.st, 1), &type) != 0 ||
-		    bc_register_parse(col(d.st, 4), &reg) != 0) {
+		number = col(x, d.st, 2);
+		tname = col(x, d.st, 1);
+		rname = col(x, d.st, 4);
+		if (x->nomem) {
+			rc = bc_err_set(x->err, BC_ENOMEM, "out of memory");
+			break;
+		}
+		if (tname == NULL || bc_dn_type_parse(tname, &type) != 0 ||
+		    rname == NULL || bc_register_parse(rname, &reg) != 0) {
 			rc = bc_err_set(x->err, BC_EINTERNAL, "dn '%s': bad "
 			    "type or register value in store",
 			    number ? number : "?");
@@ -360,13 +383,13 @@ exp_dns(struct exp *x)
 		    (rc = attr(x, "dn", number, "type",
 		    bc_dn_type_name(type))) ||
 		    (rc = attr(x, "dn", number, "number", number)) ||
-		    (rc = attr(x, "dn", number, "alias", col(d.st, 3))) ||
+		    (rc = attr(x, "dn", number, "alias", col(x, d.st, 3))) ||
 		    (reg != BC_REG_TRUE && (rc = attr(x, "dn", number,
 		    "register", bc_register_name(reg)))) ||
 		    (rc = attr(x, "dn", number, "association",
-		    col(d.st, 5))) ||
-		    (rc = attr(x, "dn", number, "contact", col(d.st, 6))) ||
-		    (rc = attr(x, "dn", number, "password", col(d.st, 7))) ||
+		    col(x, d.st, 5))) ||
+		    (rc = attr(x, "dn", number, "contact", col(x, d.st, 6))) ||
+		    (rc = attr(x, "dn", number, "password", col(x, d.st, 7))) ||
 		    (sqlite3_column_int(d.st, 8) == 0 &&
 		    (rc = attr(x, "dn", number, "enabled", "false"))))
 			break;
@@ -393,7 +416,7 @@ exp_places(struct exp *x)
 	struct scan p = { 0 }, d = { 0 }, o = { 0 };
 	enum bc_dn_type type;
 	sqlite3_int64 id;
-	const char *name;
+	const char *name, *tname;
 	int rc, any = 0, body;
 
 	if ((rc = scan_open(x, &p, SQL_X_PLACES, "list places")) ||
@@ -409,7 +432,7 @@ exp_places(struct exp *x)
 			break;
 		any = 1;
 		id = p.id;
-		name = col(p.st, 1);
+		name = col(x, p.st, 1);
 		if ((rc = TAG(x, 2, "<place")) ||
 		    (rc = attr(x, "place", name, "name", name)) ||
 		    (sqlite3_column_int(p.st, 2) == 0 &&
@@ -419,13 +442,15 @@ exp_places(struct exp *x)
 		while (scan_at(&d, id)) {
 			/* as the store's reader: a type it does not know is
 			 * left out */
-			if (bc_dn_type_parse(col(d.st, 1), &type) == 0 &&
+			tname = col(x, d.st, 1);
+			if (tname != NULL &&
+			    bc_dn_type_parse(tname, &type) == 0 &&
 			    ((!body++ && (rc = LIT(x, ">\n"))) ||
 			    (rc = TAG(x, 3, "<dn")) ||
 			    (rc = attr(x, "place", name, "type",
 			    bc_dn_type_name(type))) ||
 			    (rc = attr(x, "place", name, "number",
-			    col(d.st, 2))) ||
+			    col(x, d.st, 2))) ||
 			    (rc = LIT(x, "/>\n"))))
 				break;
 			if ((rc = scan_next(x, &d)))
@@ -474,7 +499,7 @@ person_logins(struct exp *x, struct scan *l, sqlite3_int64 id)
 	x->npl = 0;
 	x->codes_len = 0;
 	while (scan_at(l, id)) {
-		if ((code = col(l->st, 1)) == NULL)
+		if ((code = col(x, l->st, 1)) == NULL)
 			code = "";
 		n = strlen(code) + 1;
 		if (x->npl == x->pl_cap) {
@@ -530,20 +555,20 @@ exp_persons(struct exp *x)
 			break;
 		any = 1;
 		id = r.id;
-		user = col(r.st, 1);
+		user = col(x, r.st, 1);
 		if ((rc = TAG(x, 2, "<person")) ||
 		    (rc = attr(x, "person", user, "username", user)) ||
-		    (rc = attr(x, "person", user, "first", col(r.st, 2))) ||
-		    (rc = attr(x, "person", user, "last", col(r.st, 3))) ||
+		    (rc = attr(x, "person", user, "first", col(x, r.st, 2))) ||
+		    (rc = attr(x, "person", user, "last", col(x, r.st, 3))) ||
 		    (rc = attr(x, "person", user, "employee-id",
-		    col(r.st, 4))) ||
+		    col(x, r.st, 4))) ||
 		    (sqlite3_column_int(r.st, 5) != 0 &&
 		    (rc = attr(x, "person", user, "agent", "true"))) ||
 		    (sqlite3_column_int(r.st, 6) == 0 &&
 		    (rc = attr(x, "person", user, "enabled", "false"))) ||
 		    (rc = attr(x, "person", user, "preferred-site",
-		    col(r.st, 7))) ||
-		    (rc = attr(x, "person", user, "place", col(r.st, 8))))
+		    col(x, r.st, 7))) ||
+		    (rc = attr(x, "person", user, "place", col(x, r.st, 8))))
 			break;
 		if ((rc = person_logins(x, &l, id)))
 			break;
