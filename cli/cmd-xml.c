@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,7 +33,8 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	const char *path = args_get(a, "output");
 	unsigned flags = 0;
 	FILE *f = ctx->out;
-	int rc, saved;
+	struct stat st;
+	int rc, saved, regular = 0;
 
 	if (args_has(a, "synchronized-only"))
 		flags |= BC_XML_SYNCHRONIZED_ONLY;
@@ -40,6 +42,9 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 	    (f = fopen(path, "w")) == NULL)
 		return cmd_errorx(EXIT_CANTCREAT, "cannot create '%s': %s",
 		    path, strerror(errno));
+	/* what is removed when the export fails: a file, not a device */
+	if (f != ctx->out && fstat(fileno(f), &st) == 0)
+		regular = S_ISREG(st.st_mode);
 	rc = bc_xml_export(ctx->store, f, flags, &err);
 	if (f != ctx->out) {
 		saved = errno;
@@ -47,10 +52,14 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 			rc = bc_err_set(&err, BC_EIO, "cannot write '%s': %s",
 			    path, strerror(errno));
 		errno = saved;
-		/* no half-written file is left behind */
-		if (rc != BC_OK)
+		/* no half-written file is left behind (a device or a pipe
+		 * named by -o stays) */
+		if (rc != BC_OK && regular)
 			unlink(path);
 	}
+	/* standard output failed: the dispatcher says so, once */
+	if (rc == BC_EIO && f == ctx->out && ferror(f))
+		return EXIT_IOERR;
 	return rc != BC_OK ? cmd_error(&err) : 0;
 }
 

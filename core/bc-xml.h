@@ -8,7 +8,8 @@
  * the library) while it reads it and applies every object in one
  * transaction: on any error the store is unchanged.
  *
- * Only core/xml-export.c and core/xml-import.c include libxml2 headers.
+ * Of the codec, only core/xml-out.c (xmlCheckUTF8) and core/xml-import.c
+ * include libxml2 headers.
  * The importer sets no process-wide libxml2 state: it relies on parser
  * options alone (no network, no DTD loading, no entity substitution, no
  * XML_PARSE_HUGE) and refuses any document type declaration.  Programs

@@ -71,6 +71,22 @@ expect_error 64 "unknown option '-x'" bcadm export -x
 run bcadm help export
 expect_line 'bcadm export [--synchronized-only] [-o FILE]'
 
+# a full disk: one line, exit 74; -o removes a partial file, not a device
+# (a link to /dev/full stands for it: removing the link would show)
+if [ -w /dev/full ]; then
+	to_full() {
+		"$@" >/dev/full
+	}
+	expect_error 74 "cannot write output: No space left" to_full \
+	    bcadm export
+	ln -s /dev/full "$T/full"
+	expect_error 74 "cannot write export: No space left" \
+	    bcadm export -o "$T/full"
+	check "-o on a device leaves the device" test -L "$T/full"
+else
+	note "no /dev/full: write errors of the export not tested"
+fi
+
 # --synchronized-only
 expect_ok bcadm export --synchronized-only
 cp "$T/stdout" "$T/east-sync.xml"

@@ -16,7 +16,7 @@ main(void)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 99;
-	if (xml_codec_suite() != 0) {
+	if (xml_codec_suite() != 0 || xml_writer_suite() != 0) {
 		CU_cleanup_registry();
 		return 99;
 	}

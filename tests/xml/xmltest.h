@@ -5,5 +5,6 @@
 #include <CUnit/CUnit.h>
 
 int	xml_codec_suite(void);
+int	xml_writer_suite(void);
 
 #endif
