@@ -12,6 +12,8 @@ check "site row is east/east" \
     test "$(sql 'SELECT name || "/" || switch FROM site')" = east/east
 check "store is in WAL mode" \
     test "$(sql 'PRAGMA journal_mode')" = wal
+check "a new store has 16 KiB pages" \
+    test "$(sql 'PRAGMA page_size')" = 16384
 check "store is at the latest schema version ($nschema)" \
     test "$(sql 'PRAGMA user_version')" = "$nschema"
 expect_ok bcadm dn list

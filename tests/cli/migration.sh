@@ -39,6 +39,8 @@ check "the store is at the latest version ($nschema) after dn list" \
     test "$(sql 'PRAGMA user_version')" = "$nschema"
 check "the option tables exist" \
     test "$(sql "SELECT count(*) FROM sqlite_master WHERE name IN ('dn_option', 'place_option', 'login_option')")" = 3
+check "an old store keeps its page size" \
+    test "$(sql 'PRAGMA page_size')" = 4096
 
 # the old data is intact and the new features work
 expect_ok bcadm dn show 5001 --format json
