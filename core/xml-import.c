@@ -1048,8 +1048,15 @@ apply_person(struct imp *m, struct bc_err *e)
 #define FRESH_META	32768	/* sync_meta rows kept before a statement */
 
 /* One object for the writer; K_DN: every DN waiting in fdn. */
+/* What an op of kind K_DN asks of the writer (the DNs are in fdn). */
+enum fresh_dn_part {
+	DN_META = 1,		/* their sync_meta rows: once no DN can come */
+	DN_ROWS			/* their rows: once no place can come */
+};
+
 struct fresh_op {
 	enum kind		 kind;
+	enum fresh_dn_part	 dn_part;	/* kind K_DN */
 	sqlite3_int64		 id;		/* the row id it gets */
 	long long		 seq;		/* its feed position */
 	unsigned long long	 hash;		/* of its document */
@@ -1743,13 +1750,12 @@ fresh_check(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
 				id = op->u.person.username;
 			break;
 		case K_DN:
-			for (j = 0; id == NULL && j < q->m->nfdn; j++) {
+			/* hashed when they closed (fresh_dns_close()) */
+			for (j = 0; op->dn_part == DN_ROWS &&
+			    j < q->m->nfdn; j++) {
 				d = &q->m->fdn[j];
 				if ((rc = bc_dn_check(&d->dn, e)))
 					return rc;
-				if (d->sync &&
-				    bc_meta_hash_dn(&d->dn, &d->hash) != 0)
-					id = d->dn.number;
 			}
 			break;
 		case K_NONE:
@@ -1768,7 +1774,6 @@ fresh_apply(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
 {
 	static const enum fresh_what order[] = { R_LOGIN, R_LOGIN_OPT,
 	    R_PLACE, R_PLACE_OPT, R_PERSON, R_PERSON_LOGIN, R_META };
-	static const enum fresh_what dns[] = { R_DN, R_DN_OPT, R_DN_META };
 	size_t i, k;
 	int rc;
 
@@ -1776,17 +1781,19 @@ fresh_apply(struct fresh_q *q, struct fresh_batch *b, struct bc_err *e)
 		/* the DNs: after their places, before the persons */
 		if (order[k] == R_PERSON)
 			for (i = 0; i < b->n; i++)
-				if (b->op[i].kind == K_DN) {
-					size_t d;
-
-					for (d = 0; d < 3; d++)
-						if ((rc = fresh_write(q, b,
-						    dns[d], e)))
-							return rc;
-				}
+				if (b->op[i].kind == K_DN &&
+				    b->op[i].dn_part == DN_ROWS &&
+				    ((rc = fresh_write(q, b, R_DN, e)) ||
+				    (rc = fresh_write(q, b, R_DN_OPT, e))))
+					return rc;
 		if ((rc = fresh_write(q, b, order[k], e)))
 			return rc;
 	}
+	/* their sync_meta rows: while the reader reads the places */
+	for (i = 0; i < b->n; i++)
+		if (b->op[i].kind == K_DN && b->op[i].dn_part == DN_META &&
+		    (rc = fresh_write(q, b, R_DN_META, e)))
+			return rc;
 	if (q->nmeta >= FRESH_META)
 		return fresh_meta_flush(q, e);
 	return BC_OK;
@@ -2039,6 +2046,7 @@ fresh_op(struct imp *m, enum kind k, struct bc_err *e)
 	}
 	op = &m->batch->op[m->batch->n++];
 	op->kind = k;
+	op->dn_part = DN_ROWS;
 	op->id = 0;
 	op->seq = 0;
 	op->hash = 0;
@@ -2084,6 +2092,8 @@ fresh_dns_close(struct imp *m, struct bc_err *e)
 {
 	struct fresh_key *k;
 	struct seen_ent *se;
+	struct fresh_dn *d;
+	struct fresh_op *op;
 	size_t i, n = 0;
 
 	if (m->dns_closed)
@@ -2107,7 +2117,23 @@ fresh_dns_close(struct imp *m, struct bc_err *e)
 		    (long long)(m->nids[K_LOGIN - 1] + i + 1);
 	m->nsync = n;
 	free(k);
-	return BC_OK;
+	/*
+	 * Their documents (a DN's leaves its place out) and sync_meta rows
+	 * now: the writer has little else to do until places come.  It
+	 * reads only what no later element changes (fdn no longer grows).
+	 */
+	for (i = 0; i < m->nfdn; i++) {
+		d = &m->fdn[i];
+		if (d->sync && bc_meta_hash_dn(&d->dn, &d->hash) != 0)
+			return bc_err_set(e, BC_EINTERNAL, "fresh import: "
+			    "document not hashed '%s'", d->dn.number);
+	}
+	if (n == 0)
+		return BC_OK;
+	if ((op = fresh_op(m, K_DN, e)) == NULL)
+		return e->status;
+	op->dn_part = DN_META;
+	return fresh_send(m, e);
 }
 
 /* The DNs go to the writer (no more DN nor place may come). */
