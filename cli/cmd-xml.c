@@ -3,6 +3,7 @@
  * document (sipbc-site(5)); the codec is the library's (bc-xml.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -26,36 +27,98 @@ static const struct cmd_opt import_opts[] = {
 	{ NULL, NULL, VAL_NONE, 0 }
 };
 
+/*
+ * Where -o FILE is written: a new file beside it, renamed over FILE once
+ * the export is whole, so that a failed export leaves FILE as it was
+ * (*tmp: its name, *dest: what it replaces, FILE or the file a symbolic
+ * link FILE points to).  A FILE that exists and is not a regular file (a
+ * device, a pipe) is written directly (*tmp NULL).
+ */
+static FILE *
+export_open(const char *path, char **tmp, char **dest)
+{
+	struct stat st;
+	mode_t mask, mode;
+	FILE *f;
+	int fd, saved;
+
+	*tmp = *dest = NULL;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return fopen(path, "w");
+	if ((*dest = realpath(path, NULL)) == NULL &&
+	    (errno != ENOENT || (*dest = strdup(path)) == NULL))
+		return NULL;
+	if (asprintf(tmp, "%s.XXXXXX", *dest) == -1) {
+		*tmp = NULL;
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((fd = mkstemp(*tmp)) == -1) {
+		saved = errno;
+		free(*tmp);
+		*tmp = NULL;
+		errno = saved;
+		return NULL;
+	}
+	/* the mode FILE has (an export holds passwords), else the one
+	 * fopen() would give it */
+	if (stat(*dest, &st) == 0)
+		mode = st.st_mode & 07777;
+	else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	if (fchmod(fd, mode) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		errno = saved;
+		return NULL;
+	}
+	return f;
+}
+
 static int
 cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	struct bc_err err;
 	const char *path = args_get(a, "output");
+	char *tmp = NULL, *dest = NULL;
 	unsigned flags = 0;
 	FILE *f = ctx->out;
-	struct stat st;
-	int rc, saved, regular = 0;
+	int rc, saved;
 
 	if (args_has(a, "synchronized-only"))
 		flags |= BC_XML_SYNCHRONIZED_ONLY;
 	if (path != NULL && strcmp(path, "-") != 0 &&
-	    (f = fopen(path, "w")) == NULL)
+	    (f = export_open(path, &tmp, &dest)) == NULL) {
+		saved = errno;
+		free(dest);
 		return cmd_errorx(EXIT_CANTCREAT, "cannot create '%s': %s",
-		    path, strerror(errno));
-	/* what is removed when the export fails: a file, not a device */
-	if (f != ctx->out && fstat(fileno(f), &st) == 0)
-		regular = S_ISREG(st.st_mode);
+		    path, strerror(saved));
+	}
 	rc = bc_xml_export(ctx->store, f, flags, &err);
 	if (f != ctx->out) {
 		saved = errno;
+		if ((fflush(f) == EOF || (tmp != NULL && fsync(fileno(f)) ==
+		    -1)) && rc == BC_OK)
+			rc = bc_err_set(&err, BC_EIO, "cannot write '%s': %s",
+			    path, strerror(errno));
 		if (fclose(f) == EOF && rc == BC_OK)
 			rc = bc_err_set(&err, BC_EIO, "cannot write '%s': %s",
 			    path, strerror(errno));
+		if (rc == BC_OK && tmp != NULL && rename(tmp, dest) == -1)
+			rc = bc_err_set(&err, BC_EIO, "cannot write '%s': %s",
+			    path, strerror(errno));
 		errno = saved;
-		/* no half-written file is left behind (a device or a pipe
-		 * named by -o stays) */
-		if (rc != BC_OK && regular)
-			unlink(path);
+		/* no half-written file: FILE stays as it was */
+		if (rc != BC_OK && tmp != NULL)
+			unlink(tmp);
+		free(tmp);
+		free(dest);
 	}
 	/* standard output failed: the dispatcher says so, once */
 	if (rc == BC_EIO && f == ctx->out && ferror(f))

@@ -87,6 +87,27 @@ else
 	note "no /dev/full: write errors of the export not tested"
 fi
 
+# -o FILE is written beside FILE and renamed over it when whole: a
+# failed export leaves FILE as it was; FILE keeps its mode; through a
+# symbolic link, the file it points to is replaced and the link stays
+printf 'previous\n' >"$T/keep.xml"
+chmod 600 "$T/keep.xml"
+ln -s keep.xml "$T/keep-link.xml"
+cp "$STORE" "$T/bad.db"
+sqlite3 "$T/bad.db" "UPDATE dn SET alias = 'a' || char(1) \
+    WHERE number = '5002'" || fail "sqlite3 update"
+expect_error 65 "dn" bcadm -s "$T/bad.db" export -o "$T/keep.xml"
+check "a failed export leaves the file as it was" \
+    test "$(cat "$T/keep.xml")" = previous
+check "and no file of its own" \
+    test -z "$(find "$T" -name 'keep.xml.*')"
+expect_silent bcadm export -o "$T/keep-link.xml"
+check "an export through a link replaces the file it points to" \
+    cmp -s "$T/keep.xml" "$T/east.xml"
+check "the link stays a link" test -L "$T/keep-link.xml"
+check "the file keeps its mode" \
+    test "$(stat -c %a "$T/keep.xml")" = 600
+
 # --synchronized-only
 expect_ok bcadm export --synchronized-only
 cp "$T/stdout" "$T/east-sync.xml"
