@@ -573,7 +573,7 @@ pending_retry(struct apply *a, const char *kind)
 
 static const char SQL_QUIET_DN_PLACE[] = "INSERT OR IGNORE INTO sync_dirty "
     "SELECT 'place', p.name FROM dn d JOIN place p ON p.id = d.place_id "
-    "WHERE d.type = ?1 AND d.number = ?2";
+    "WHERE d.type = CAST(?1 AS TEXT) AND d.number = ?2";
 
 static int
 quiet_pass(const struct doc *d, const struct bc_sync_phase *ph,
