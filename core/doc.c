@@ -373,7 +373,6 @@ person_sorted(const struct bc_person *p)
 	return 1;
 }
 
-
 static int
 apply_dn(bc_store *s, const char *key, json_t *doc, char *h,
     struct bc_err *err)

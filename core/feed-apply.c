@@ -613,7 +613,6 @@ static int
 quiet_mark(struct apply *a, const struct change *c)
 {
 	sqlite3_stmt *st;
-
 	const char *colon;
 
 	if (strcmp(c->o.kind, "dn") != 0 ||
