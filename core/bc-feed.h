@@ -128,7 +128,11 @@ struct bc_feed_result {
  * (a push of 'bcadm sync', whose decisions are made already; no
  * conflicts recorded); BC_FEED_MIRROR applies a snapshot into a store
  * named after the document's own site (bcadm's local copy of a remote
- * site; peer is then that name).
+ * site; peer is then that name); BC_FEED_PLAIN applies every object the
+ * way a document of a few objects is applied, without the shortcuts
+ * taken for large ones (change capture by the triggers alone, each
+ * object's hash read back from the store), for tests that compare the
+ * two: the stores they leave are the same.
  */
 /*
  * What a feed document says of itself, read from its root element only
@@ -142,6 +146,7 @@ int	bc_feed_peek(const char *buf, size_t len, int *snapshot,
 
 #define BC_FEED_FORCE	0x1
 #define BC_FEED_MIRROR	0x2
+#define BC_FEED_PLAIN	0x4
 int	bc_feed_apply(bc_store *, const char *peer, const char *buf,
 	    size_t len, unsigned flags, struct bc_feed_result *,
 	    struct bc_err *);

@@ -324,9 +324,60 @@ unreference(bc_store *s, const char *sql, const char *key,
 
 /* ---- applying a document ------------------------------------------- */
 
-static int
-apply_dn(bc_store *s, const char *key, json_t *doc, struct bc_err *err)
+/*
+ * The hash (bc_hash()) of the document an object holds once the struct
+ * just written is stored, into h (17 bytes), or "" when the struct does
+ * not give it exactly.  Every field of a document is written from the
+ * struct (flags as 0 or 1, options unique and sorted by bc_options_set()),
+ * so its document is built in C (bc_meta_hash_*()) instead of read back
+ * from the sync_*_doc view; lists are taken only when they are already
+ * in the view's order without duplicates, and text the C builder refuses
+ * gives "" (the caller reads the hash from the store then).
+ */
+static void
+hash_text(char *h, int built, const unsigned long long *v)
 {
+	if (h == NULL)
+		return;
+	if (built != 0) {
+		h[0] = '\0';
+		return;
+	}
+	snprintf(h, 17, "%016llx", *v);
+}
+
+static int
+place_sorted(const struct bc_place *p)
+{
+	size_t i;
+	int c;
+
+	for (i = 1; i < p->ndns; i++) {
+		c = strcmp(bc_dn_type_name(p->dns[i - 1].type),
+		    bc_dn_type_name(p->dns[i].type));
+		if (c > 0 || (c == 0 && strcmp(p->dns[i - 1].number,
+		    p->dns[i].number) >= 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+person_sorted(const struct bc_person *p)
+{
+	size_t i;
+
+	for (i = 1; i < p->nlogins; i++)
+		if (strcmp(p->logins[i - 1].code, p->logins[i].code) >= 0)
+			return 0;
+	return 1;
+}
+
+static int
+apply_dn(bc_store *s, const char *key, json_t *doc, char *h,
+    struct bc_err *err)
+{
+	unsigned long long v = 0;
 	struct bc_dn dn;
 	enum bc_dn_type type;
 	const char *number;
@@ -364,6 +415,8 @@ apply_dn(bc_store *s, const char *key, json_t *doc, struct bc_err *err)
 		goto done;
 	}
 	rc = exists ? bc_dn_update(s, &dn, err) : bc_dn_add(s, &dn, err);
+	if (rc == BC_OK)
+		hash_text(h, bc_meta_hash_dn(&dn, &v), &v);
 done:
 	free(reg);
 	bc_dn_clear(&dn);
@@ -371,9 +424,10 @@ done:
 }
 
 static int
-apply_place(bc_store *s, const char *key, json_t *doc,
+apply_place(bc_store *s, const char *key, json_t *doc, char *h,
     struct bc_err *err)
 {
+	unsigned long long v = 0;
 	struct bc_place p;
 	struct place_arg pa;
 	int rc, exists;
@@ -401,14 +455,18 @@ apply_place(bc_store *s, const char *key, json_t *doc,
 	    (rc = doc_options(doc, &p.options, err)) == BC_OK)
 		rc = exists ? bc_place_update(s, &p, err) :
 		    bc_place_add(s, &p, err);
+	if (rc == BC_OK)
+		hash_text(h, place_sorted(&p) ? bc_meta_hash_place(&p, &v) :
+		    -1, &v);
 	bc_place_clear(&p);
 	return rc;
 }
 
 static int
-apply_person(bc_store *s, const char *key, json_t *doc,
+apply_person(bc_store *s, const char *key, json_t *doc, char *h,
     struct bc_err *err)
 {
+	unsigned long long v = 0;
 	struct bc_person p;
 	struct person_arg pa;
 	sqlite3_int64 place_id;
@@ -460,15 +518,19 @@ apply_person(bc_store *s, const char *key, json_t *doc,
 	} else if (rc)
 		goto done;
 	rc = exists ? bc_person_update(s, &p, err) : bc_person_add(s, &p, err);
+	if (rc == BC_OK)
+		hash_text(h, person_sorted(&p) ? bc_meta_hash_person(&p, &v) :
+		    -1, &v);
 done:
 	bc_person_clear(&p);
 	return rc;
 }
 
 static int
-apply_login(bc_store *s, const char *key, json_t *doc,
+apply_login(bc_store *s, const char *key, json_t *doc, char *h,
     struct bc_err *err)
 {
+	unsigned long long v = 0;
 	struct bc_login l;
 	int rc, exists;
 
@@ -494,6 +556,8 @@ apply_login(bc_store *s, const char *key, json_t *doc,
 	    (rc = doc_options(doc, &l.options, err)) == BC_OK)
 		rc = exists ? bc_login_update(s, &l, err) :
 		    bc_login_add(s, &l, err);
+	if (rc == BC_OK)
+		hash_text(h, bc_meta_hash_login(&l, &v), &v);
 	bc_login_clear(&l);
 	return rc;
 }
@@ -521,22 +585,33 @@ int
 bc_doc_apply_json(bc_store *s, const char *kind, const char *key,
     struct json_t *j, struct bc_err *err)
 {
+	return bc_doc_apply_json_hash(s, kind, key, j, NULL, err);
+}
+
+int
+bc_doc_apply_json_hash(bc_store *s, const char *kind, const char *key,
+    struct json_t *j, char *h, struct bc_err *err)
+{
 	int rc;
 
+	if (h != NULL)
+		h[0] = '\0';
 	if (j != NULL && !json_is_object(j))
 		return bc_err_set(err, BC_EINVAL, "malformed document");
 	if ((rc = bc_tx_begin(s, err)))
 		return rc;
 	if (strcmp(kind, "dn") == 0)
-		rc = apply_dn(s, key, j, err);
+		rc = apply_dn(s, key, j, h, err);
 	else if (strcmp(kind, "place") == 0)
-		rc = apply_place(s, key, j, err);
+		rc = apply_place(s, key, j, h, err);
 	else if (strcmp(kind, "person") == 0)
-		rc = apply_person(s, key, j, err);
+		rc = apply_person(s, key, j, h, err);
 	else if (strcmp(kind, "login") == 0)
-		rc = apply_login(s, key, j, err);
+		rc = apply_login(s, key, j, h, err);
 	else
 		rc = bc_err_set(err, BC_EINVAL, "unknown kind '%s'", kind);
+	if (rc != BC_OK && h != NULL)
+		h[0] = '\0';
 	return bc_tx_end(s, rc, err);
 }
 

@@ -457,14 +457,19 @@ local_hash(struct apply *a, const char *kind, const char *key, char *h)
  * sync_pending (schema/008-feed-pending.sql) for a later document.
  */
 static int
-settle(struct apply *a, struct bc_feed_obj *o, int *same)
+settle(struct apply *a, struct bc_feed_obj *o, const char *written,
+    int *same)
 {
 	sqlite3_stmt *st;
 	const char *doc;
 	char h[17];
 	int rc;
 
-	if ((rc = local_hash(a, o->kind, o->key, h)))
+	/* the upsert knew the hash of what it wrote: no need to read it */
+	if (written != NULL && written[0] != '\0' &&
+	    strcmp(written, o->hash) == 0)
+		snprintf(h, sizeof(h), "%s", written);
+	else if ((rc = local_hash(a, o->kind, o->key, h)))
 		return rc;
 	*same = strcmp(h, o->hash) == 0;
 	if (*same) {
@@ -536,7 +541,7 @@ pending_retry(struct apply *a, const char *kind)
 			break;
 		if ((rc = bc_doc_apply(a->s, kind, v[i].key, v[i].doc,
 		    a->err)) == BC_OK)
-			rc = settle(a, &v[i], &same);
+			rc = settle(a, &v[i], NULL, &same);
 	}
 	for (i = 0; i < n; i++)
 		bc_feed_obj_clear(&v[i]);
@@ -544,9 +549,88 @@ pending_retry(struct apply *a, const char *kind)
 	return rc;
 }
 
+/*
+ * Change capture while a large document's logins, DNs and persons are
+ * upserted.  The capture triggers (schema/003-sync-metadata.sql) mark
+ * what each row written changes; for these three kinds the upsert
+ * changes no other object's document (a login's or person's rows are
+ * its own; a DN's place lists it by type and number, which an upsert
+ * does not change), and every object upserted gets the peer's metadata
+ * (or its own hash, settle()) with its mark removed at the end
+ * (bc_sync_copy_finish()).  So the marks they leave are only those of
+ * the objects themselves, which are removed anyway, and the place of
+ * an existing DN, which its update trigger marks and which quiet_mark()
+ * marks instead: without the triggers (a trigger program per row is
+ * most of an update's time) sync_dirty ends the same.  The connection's
+ * triggers are switched off around the pass only (which makes SQLite
+ * prepare its statements again: done for QUIET_MIN objects or more of
+ * the kind in the document, not for one), so the person_agent_fixed
+ * rule is off too: apply_person() never changes the flag of a person
+ * (it deletes and adds one whose flag changed).  Places keep the
+ * triggers: placing a DN changes the document of the place it leaves.
+ */
+#define QUIET_MIN	64
+
+static const char SQL_QUIET_DN_PLACE[] = "INSERT OR IGNORE INTO sync_dirty "
+    "SELECT 'place', p.name FROM dn d JOIN place p ON p.id = d.place_id "
+    "WHERE d.type = CAST(?1 AS TEXT) AND d.number = ?2";
+
 static int
-apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
+quiet_pass(const struct doc *d, const struct bc_sync_phase *ph,
+    unsigned flags)
 {
+	size_t i, n = 0;
+
+	if ((flags & BC_FEED_PLAIN) || ph->pass != PASS_UPSERT ||
+	    (strcmp(ph->kind, "login") != 0 &&
+	    strcmp(ph->kind, "dn") != 0 && strcmp(ph->kind, "person") != 0))
+		return 0;
+	for (i = 0; i < d->n && n < QUIET_MIN; i++)
+		if (d->v[i].act == ACT_UPSERT &&
+		    strcmp(d->v[i].o.kind, ph->kind) == 0)
+			n++;
+	return n >= QUIET_MIN;
+}
+
+/* Switches the connection's triggers on or off (see above). */
+static int
+capture(struct apply *a, int on)
+{
+	int rc, now = -1;
+
+	rc = sqlite3_db_config(a->s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, on,
+	    &now);
+	if (rc != SQLITE_OK)
+		return bc_sqlite_err(a->s, rc, a->err, "switch change capture");
+	if (now != on)
+		return bc_err_set(a->err, BC_EINTERNAL, "change capture "
+		    "could not be switched %s", on ? "on" : "off");
+	return BC_OK;
+}
+
+/* What the DN update trigger would have marked besides the DN itself. */
+static int
+quiet_mark(struct apply *a, const struct change *c)
+{
+	sqlite3_stmt *st;
+	const char *colon;
+
+	if (strcmp(c->o.kind, "dn") != 0 ||
+	    (colon = strchr(c->o.key, ':')) == NULL)
+		return BC_OK;
+	if ((st = bc_stmt(a->s, SQL_QUIET_DN_PLACE, a->err)) == NULL)
+		return a->err->status;
+	sqlite3_bind_text(st, 1, c->o.key, (int)(colon - c->o.key),
+	    SQLITE_STATIC);
+	bc_bind_text(st, 2, colon + 1);
+	return bc_step_done(a->s, st, a->err, "record change");
+}
+
+static int
+apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass,
+    int quiet)
+{
+	char h[17] = "";
 	int rc, same;
 
 	switch (pass) {
@@ -565,12 +649,15 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 			    copy(a, c);
 		if (c->act != ACT_UPSERT)
 			return BC_OK;
-		if ((rc = c->o.json != NULL ? bc_doc_apply_json(a->s,
-		    c->o.kind, c->o.key, c->o.json, a->err) :
+		if ((rc = c->o.json != NULL ? bc_doc_apply_json_hash(a->s,
+		    c->o.kind, c->o.key, c->o.json, (a->flags &
+		    BC_FEED_PLAIN) ? NULL : h, a->err) :
 		    bc_doc_apply(a->s, c->o.kind, c->o.key, c->o.doc, a->err)))
 			return rc;
+		if (quiet && (rc = quiet_mark(a, c)))
+			return rc;
 		a->res->applied++;
-		return settle(a, &c->o, &same);
+		return settle(a, &c->o, h, &same);
 	case PASS_DELETE:
 		if (c->act != ACT_DELETE)
 			return BC_OK;
@@ -743,12 +830,18 @@ run(struct apply *a, struct doc *d)
 		rc = snapshot_keys(a, d);
 	for (p = 0; rc == BC_OK && p < bc_sync_nphases; p++) {
 		const struct bc_sync_phase *ph = &bc_sync_phases[p];
+		int quiet = quiet_pass(d, ph, a->flags), on;
 
 		if (d->snapshot && ph->pass == PASS_DELETE)
 			rc = snapshot_gone(a, ph->kind);
+		if (rc == BC_OK && quiet)
+			rc = capture(a, 0);
 		for (i = 0; rc == BC_OK && i < d->n; i++)
 			if (strcmp(d->v[i].o.kind, ph->kind) == 0)
-				rc = apply_one(a, &d->v[i], ph->pass);
+				rc = apply_one(a, &d->v[i], ph->pass, quiet);
+		/* back on whatever happened */
+		if (quiet && (on = capture(a, 1)) != BC_OK && rc == BC_OK)
+			rc = on;
 	}
 	if (rc == BC_OK)
 		rc = bc_sync_copy_finish(a->s, a->err);

@@ -37,6 +37,15 @@ struct bc_stmt_slot {
 	sqlite3_stmt	*stmt;
 };
 
+/* Metadata to copy (core/sync.c: bc_sync_copy_add()); one allocation
+ * holds the strings. */
+struct bc_copy {
+	char			*kind, *key, *origin;
+	char			*hash;		/* NULL: none */
+	long long		 hlc;
+	int			 deleted;
+};
+
 struct bc_store {
 	sqlite3			*db;
 	char			*path;
@@ -53,7 +62,14 @@ struct bc_store {
 	long long		 changes[BC_TX_LEVELS];	/* bulk: at begin */
 	struct bc_stmt_slot	 cache[BC_STMT_CACHE];
 	size_t			 ncache;
+	struct bc_copy		*copy;		/* bc_sync_copy_add() */
+	size_t			 ncopy, copy_cap;
 };
+
+/* Forgets the metadata bc_sync_copy_add() collected (also at close). */
+void		 bc_sync_copy_clear(bc_store *);
+/* Registers what bc_sync_copy_finish() writes with (at open). */
+int		 bc_sync_register(bc_store *, struct bc_err *);
 
 /*
  * Generated from schema/NNN-*.sql by schema/embed.sh: the migrations in

@@ -327,7 +327,8 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	    (rc = exec(s, SQL_CACHE_SMALL, err, "set cache")) ||
 	    (rc = exec(s, "PRAGMA temp_store=MEMORY", err, "set cache")) ||
 	    (rc = exec(s, "PRAGMA foreign_keys=ON", err, "enable keys")) ||
-	    (rc = bc_meta_register(s, err)))
+	    (rc = bc_meta_register(s, err)) ||
+	    (rc = bc_sync_register(s, err)))
 		goto fail;
 
 	if (version > bc_schema_count) {
@@ -376,6 +377,8 @@ bc_store_close(bc_store *s)
 		bc_tx_rollback(s);
 	for (i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].stmt);
+	bc_sync_copy_clear(s);
+	free(s->copy);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

@@ -61,6 +61,13 @@ int	bc_sync_release_refs(bc_store *, const char *kind, const char *key,
 struct json_t;
 int	bc_doc_apply_json(bc_store *, const char *kind, const char *key,
 	    struct json_t *j, struct bc_err *);
+/*
+ * bc_doc_apply_json(), and into h (17 bytes) the hash of the document
+ * the object holds after the upsert when it is known without reading it
+ * back (see doc.c), else "" (also for a deletion).
+ */
+int	bc_doc_apply_json_hash(bc_store *, const char *kind, const char *key,
+	    struct json_t *j, char *h, struct bc_err *);
 int	bc_sync_release_refs_json(bc_store *, const char *kind,
 	    const char *key, struct json_t *j, struct bc_err *);
 

@@ -350,23 +350,23 @@ plan_pair(const char *kind, const struct cur *a, const struct cur *b,
 
 /* ---- applying ------------------------------------------------------ */
 
-static const char SQL_COPY_CREATE[] =
-    "CREATE TEMP TABLE IF NOT EXISTS sync_copy (kind TEXT NOT NULL, "
-    "key TEXT NOT NULL, hlc INTEGER NOT NULL, origin TEXT NOT NULL, "
-    "hash TEXT, deleted INTEGER NOT NULL, PRIMARY KEY (kind, key))";
-static const char SQL_COPY_CLEAR[] = "DELETE FROM temp.sync_copy";
-static const char SQL_COPY_ADD[] = "INSERT OR REPLACE INTO temp.sync_copy "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-static const char SQL_COPY_UNMARK[] = "DELETE FROM sync_dirty WHERE "
-    "EXISTS (SELECT 1 FROM temp.sync_copy c WHERE c.kind = sync_dirty.kind "
-    "AND c.key = sync_dirty.key)";
+/*
+ * Copied metadata is collected in the store (struct bc_copy), in the
+ * order it comes; an object added again takes the place of the last
+ * addition (what INSERT OR REPLACE into a table did).  At the end the
+ * objects' marks go, and each row is written with the next feed position
+ * in that order.
+ */
+static const char SQL_COPY_DIRTY[] = "SELECT kind, key FROM sync_dirty";
+static const char SQL_COPY_UNMARK[] =
+    "DELETE FROM sync_dirty WHERE kind = ?1 AND key = ?2";
+/* the rows, in the order they were added, from bc_copy_rows (below) */
 static const char SQL_COPY_APPLY[] = "INSERT INTO sync_meta "
-    "SELECT kind, key, hlc, origin, hash, deleted, bc_seq() "
-    "FROM temp.sync_copy WHERE true ON CONFLICT (kind, key) DO UPDATE SET "
-    "hlc = excluded.hlc, origin = excluded.origin, hash = excluded.hash, "
+    "(kind, key, hlc, origin, hash, deleted, seq) "
+    "SELECT c0, c1, c2, c3, c4, c5, bc_seq() FROM bc_copy_rows(?1) "
+    "WHERE true ON CONFLICT (kind, key) DO UPDATE SET hlc = excluded.hlc, "
+    "origin = excluded.origin, hash = excluded.hash, "
     "deleted = excluded.deleted, seq = excluded.seq";
-static const char SQL_COPY_MAX[] =
-    "SELECT coalesce(max(hlc), 0) FROM temp.sync_copy";
 /* (not from the object itself, ?3 / ?2: its update reassigns them) */
 static const char SQL_RELEASE_DN[] =
     "UPDATE dn SET place_id = NULL WHERE type = CAST(?1 AS TEXT) AND "
@@ -379,22 +379,50 @@ static const char SQL_CONFLICT_ADD[] = "INSERT INTO conflict (kind, key, "
     "local_site, local_hlc, local_doc, peer_site, peer_hlc, peer_doc, kept, "
     "detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
+void
+bc_sync_copy_clear(bc_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncopy; i++)
+		free(s->copy[i].kind);
+	s->ncopy = 0;
+}
+
 int
 bc_sync_copy_add(bc_store *s, const char *kind, const char *key,
     long long hlc, const char *origin, const char *hash, int deleted,
     struct bc_err *err)
 {
-	sqlite3_stmt *st;
+	struct bc_copy *c, *nv;
+	size_t lk, lkey, lo, lh;
+	char *p;
 
-	if ((st = bc_stmt(s, SQL_COPY_ADD, err)) == NULL)
-		return err->status;
-	bc_bind_text(st, 1, kind);
-	bc_bind_text(st, 2, key);
-	sqlite3_bind_int64(st, 3, hlc);
-	bc_bind_text(st, 4, origin);
-	bc_bind_text(st, 5, hash);
-	sqlite3_bind_int(st, 6, deleted);
-	return bc_step_done(s, st, err, "record copy");
+	if (origin == NULL)
+		return bc_err_set(err, BC_EINTERNAL, "record copy of %s '%s': "
+		    "no origin", kind, key);
+	if (s->ncopy == s->copy_cap) {
+		size_t cap = s->copy_cap == 0 ? 256 : s->copy_cap * 2;
+
+		if ((nv = realloc(s->copy, cap * sizeof(*nv))) == NULL)
+			return bc_err_set(err, BC_ENOMEM, "out of memory");
+		s->copy = nv;
+		s->copy_cap = cap;
+	}
+	lk = strlen(kind) + 1;
+	lkey = strlen(key) + 1;
+	lo = strlen(origin) + 1;
+	lh = hash != NULL ? strlen(hash) + 1 : 0;
+	if ((p = malloc(lk + lkey + lo + lh)) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	c = &s->copy[s->ncopy++];
+	c->kind = memcpy(p, kind, lk);
+	c->key = memcpy(p + lk, key, lkey);
+	c->origin = memcpy(p + lk + lkey, origin, lo);
+	c->hash = hash != NULL ? memcpy(p + lk + lkey + lo, hash, lh) : NULL;
+	c->hlc = hlc;
+	c->deleted = deleted;
+	return BC_OK;
 }
 
 /* Records the winner's metadata for the loser, written at the end. */
@@ -706,24 +734,341 @@ bc_sync_exec(bc_store *s, const char *sql, struct bc_err *err)
 	return bc_step_done(s, st, err, "synchronize");
 }
 
+/*
+ * bc_copy_rows(?1): the metadata to write as a table (kind, key, hlc,
+ * origin, hash, deleted), ?1 a struct copy_rows given with
+ * sqlite3_bind_pointer(); one INSERT ... SELECT writes them all (one
+ * INSERT per row costs about twice as much).
+ */
+#define COPY_PTR	"bc_copy_rows"
+
+struct copy_rows {
+	const struct bc_copy	*v;
+	const unsigned char	*skip;		/* added again later */
+	size_t			 n;
+};
+
+struct copy_cur {
+	sqlite3_vtab_cursor	 base;
+	const struct copy_rows	*r;
+	size_t			 i;
+};
+
+static int
+cv_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+    sqlite3_vtab **vp, char **errp)
+{
+	sqlite3_vtab *v;
+	int rc;
+
+	(void)aux;
+	(void)argc;
+	(void)argv;
+	(void)errp;
+	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, "
+	    "c5, src HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((v = sqlite3_malloc(sizeof(*v))) == NULL)
+		return SQLITE_NOMEM;
+	memset(v, 0, sizeof(*v));
+	*vp = v;
+	return SQLITE_OK;
+}
+
+static int
+cv_disconnect(sqlite3_vtab *v)
+{
+	sqlite3_free(v);
+	return SQLITE_OK;
+}
+
+static int
+cv_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
+{
+	int i;
+
+	(void)v;
+	for (i = 0; i < ix->nConstraint; i++)
+		if (ix->aConstraint[i].iColumn == 6 &&
+		    ix->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
+		    ix->aConstraint[i].usable) {
+			ix->aConstraintUsage[i].argvIndex = 1;
+			ix->aConstraintUsage[i].omit = 1;
+			ix->estimatedCost = 1;
+			ix->idxNum = 1;
+			return SQLITE_OK;
+		}
+	return SQLITE_CONSTRAINT;
+}
+
+static int
+cv_open(sqlite3_vtab *v, sqlite3_vtab_cursor **cp)
+{
+	struct copy_cur *c;
+
+	(void)v;
+	if ((c = sqlite3_malloc(sizeof(*c))) == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*cp = &c->base;
+	return SQLITE_OK;
+}
+
+static int
+cv_close(sqlite3_vtab_cursor *cp)
+{
+	sqlite3_free(cp);
+	return SQLITE_OK;
+}
+
+static void
+cv_skip(struct copy_cur *c)
+{
+	while (c->r != NULL && c->i < c->r->n && c->r->skip[c->i])
+		c->i++;
+}
+
+static int
+cv_filter(sqlite3_vtab_cursor *cp, int idx, const char *idxs, int argc,
+    sqlite3_value **argv)
+{
+	struct copy_cur *c = (struct copy_cur *)cp;
+
+	(void)idxs;
+	c->r = idx == 1 && argc == 1 ?
+	    sqlite3_value_pointer(argv[0], COPY_PTR) : NULL;
+	c->i = 0;
+	cv_skip(c);
+	return SQLITE_OK;
+}
+
+static int
+cv_next(sqlite3_vtab_cursor *cp)
+{
+	struct copy_cur *c = (struct copy_cur *)cp;
+
+	c->i++;
+	cv_skip(c);
+	return SQLITE_OK;
+}
+
+static int
+cv_eof(sqlite3_vtab_cursor *cp)
+{
+	struct copy_cur *c = (struct copy_cur *)cp;
+
+	return c->r == NULL || c->i >= c->r->n;
+}
+
+static int
+cv_rowid(sqlite3_vtab_cursor *cp, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64)((struct copy_cur *)cp)->i;
+	return SQLITE_OK;
+}
+
+static void
+cv_text(sqlite3_context *ctx, const char *s)
+{
+	if (s == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, s, -1, SQLITE_STATIC);
+}
+
+static int
+cv_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
+{
+	struct copy_cur *c = (struct copy_cur *)cp;
+	const struct bc_copy *r = &c->r->v[c->i];
+
+	switch (col) {
+	case 0:	cv_text(ctx, r->kind); break;
+	case 1:	cv_text(ctx, r->key); break;
+	case 2:	sqlite3_result_int64(ctx, r->hlc); break;
+	case 3:	cv_text(ctx, r->origin); break;
+	case 4:	cv_text(ctx, r->hash); break;
+	case 5:	sqlite3_result_int(ctx, r->deleted); break;
+	default: sqlite3_result_null(ctx); break;
+	}
+	return SQLITE_OK;
+}
+
+static const sqlite3_module copy_module = {
+	.iVersion = 0,
+	.xCreate = NULL,		/* eponymous only */
+	.xConnect = cv_connect,
+	.xBestIndex = cv_best_index,
+	.xDisconnect = cv_disconnect,
+	.xDestroy = cv_disconnect,
+	.xOpen = cv_open,
+	.xClose = cv_close,
+	.xFilter = cv_filter,
+	.xNext = cv_next,
+	.xEof = cv_eof,
+	.xColumn = cv_column,
+	.xRowid = cv_rowid,
+};
+
+int
+bc_sync_register(bc_store *s, struct bc_err *err)
+{
+	int rc;
+
+	rc = sqlite3_create_module_v2(s->db, COPY_PTR, &copy_module, NULL,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return bc_sqlite_err(s, rc, err, "register functions");
+	return BC_OK;
+}
+
+/* An added object by kind and key, then by the order of addition. */
+struct copy_ref {
+	const struct bc_copy	*c;
+	size_t			 pos;
+};
+
+static int
+copy_cmp(const void *x, const void *y)
+{
+	const struct copy_ref *a = x, *b = y;
+	int c;
+
+	if ((c = strcmp(a->c->kind, b->c->kind)) != 0 ||
+	    (c = strcmp(a->c->key, b->c->key)) != 0)
+		return c;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Is kind/key among the sorted refs (n of them)? */
+static int
+copy_has(const struct copy_ref *v, size_t n, const char *kind,
+    const char *key)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(v[mid].c->kind, kind)) == 0)
+			c = strcmp(v[mid].c->key, key);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Removes the marks of the copied objects (sorted refs v). */
+static int
+copy_unmark(bc_store *s, const struct copy_ref *v, size_t n,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	struct { char *kind, *key; } *gone = NULL, *ng;
+	size_t ngone = 0, i;
+	int rc = BC_OK, step, nomem = 0;
+
+	/* collect first: deleting under the running SELECT would confuse it */
+	if ((st = bc_stmt(s, SQL_COPY_DIRTY, err)) == NULL)
+		return err->status;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+
+		if (kind == NULL || key == NULL || !copy_has(v, n, kind, key))
+			continue;
+		if ((ng = realloc(gone, (ngone + 1) * sizeof(*gone))) == NULL) {
+			nomem = 1;
+			break;
+		}
+		gone = ng;
+		gone[ngone].kind = bc_column_dup(st, 0, &nomem);
+		gone[ngone].key = bc_column_dup(st, 1, &nomem);
+		ngone++;
+		if (nomem)
+			break;
+	}
+	sqlite3_reset(st);
+	if (nomem)
+		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+	else if (step != SQLITE_DONE)
+		rc = bc_sqlite_err(s, step, err, "synchronize");
+	for (i = 0; rc == BC_OK && i < ngone; i++) {
+		if ((st = bc_stmt(s, SQL_COPY_UNMARK, err)) == NULL) {
+			rc = err->status;
+			break;
+		}
+		bc_bind_text(st, 1, gone[i].kind);
+		bc_bind_text(st, 2, gone[i].key);
+		rc = bc_step_done(s, st, err, "synchronize");
+	}
+	for (i = 0; i < ngone; i++) {
+		free(gone[i].kind);
+		free(gone[i].key);
+	}
+	free(gone);
+	return rc;
+}
+
 int
 bc_sync_copy_finish(bc_store *s, struct bc_err *err)
 {
+	struct copy_ref *v;
+	struct copy_rows rows;
 	sqlite3_stmt *st;
+	unsigned char *later;
 	long long max = 0;
+	size_t n = s->ncopy, i;
 	int rc;
 
-	if ((rc = bc_sync_exec(s, SQL_COPY_UNMARK, err)) ||
-	    (rc = bc_seq_load(s, err)) ||
-	    (rc = bc_sync_exec(s, SQL_COPY_APPLY, err)) ||
-	    (rc = bc_seq_save(s, err)))
-		return rc;
-	if ((st = bc_stmt(s, SQL_COPY_MAX, err)) == NULL)
-		return err->status;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		max = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if ((rc = bc_sync_exec(s, SQL_COPY_CLEAR, err)))
+	if (n == 0)
+		return BC_OK;
+	v = malloc(n * sizeof(*v));
+	later = calloc(n, 1);
+	if (v == NULL || later == NULL) {
+		free(v);
+		free(later);
+		bc_sync_copy_clear(s);
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		v[i].c = &s->copy[i];
+		v[i].pos = i;
+	}
+	qsort(v, n, sizeof(*v), copy_cmp);
+	/* an object added again is written once, where it was added last */
+	for (i = 0; i + 1 < n; i++)
+		if (strcmp(v[i].c->kind, v[i + 1].c->kind) == 0 &&
+		    strcmp(v[i].c->key, v[i + 1].c->key) == 0)
+			later[v[i].pos] = 1;
+	for (i = 0; i < n; i++)
+		if (!later[i] && s->copy[i].hlc > max)
+			max = s->copy[i].hlc;
+	rows.v = s->copy;
+	rows.skip = later;
+	rows.n = n;
+	rc = copy_unmark(s, v, n, err);
+	if (rc == BC_OK)
+		rc = bc_seq_load(s, err);
+	if (rc == BC_OK) {
+		if ((st = bc_stmt(s, SQL_COPY_APPLY, err)) == NULL)
+			rc = err->status;
+		else {
+			sqlite3_bind_pointer(st, 1, &rows, COPY_PTR, NULL);
+			rc = bc_step_done(s, st, err, "synchronize");
+		}
+	}
+	if (rc == BC_OK)
+		rc = bc_seq_save(s, err);
+	free(v);
+	free(later);
+	bc_sync_copy_clear(s);
+	if (rc)
 		return rc;
 	return max > 0 ? bc_hlc_observe(s, max, err) : BC_OK;
 }
@@ -901,11 +1246,9 @@ sync_begin(struct sync_ctx *x, bc_store *a, bc_store *b,
 int
 bc_sync_copy_prepare(bc_store *s, struct bc_err *err)
 {
-	int rc;
-
-	if ((rc = bc_sync_exec(s, SQL_COPY_CREATE, err)) == BC_OK)
-		rc = bc_sync_exec(s, SQL_COPY_CLEAR, err);
-	return rc;
+	(void)err;
+	bc_sync_copy_clear(s);
+	return BC_OK;
 }
 
 /* A write transaction on a store that receives changes. */

@@ -2543,6 +2543,310 @@ out:
 	two_teardown(&t);
 }
 
+/*
+ * Everything a feed apply leaves in a store, positions, clocks and
+ * conflicts included (the times of day apart), malloc'd.
+ */
+static char *
+store_dump(const char *path, long long since)
+{
+	char sql[4096];
+
+	/* west's own changes recorded by the apply itself have the clock of
+	 * the commit: only their positions and hashes are compared */
+	snprintf(sql, sizeof(sql), "SELECT group_concat(x, char(10)) FROM ("
+	    "SELECT 'doc dn ' || key || ' ' || doc AS x FROM sync_dn_doc "
+	    "UNION ALL SELECT 'doc place ' || key || ' ' || doc "
+	    "FROM sync_place_doc "
+	    "UNION ALL SELECT 'doc person ' || key || ' ' || doc "
+	    "FROM sync_person_doc "
+	    "UNION ALL SELECT 'doc login ' || key || ' ' || doc "
+	    "FROM sync_login_doc "
+	    "UNION ALL SELECT 'dn ' || d.type || ':' || d.number || ' ' || "
+	    "coalesce(p.name, '-') FROM dn d LEFT JOIN place p "
+	    "ON p.id = d.place_id "
+	    "UNION ALL SELECT 'meta ' || kind || ' ' || key || ' ' || "
+	    "CASE WHEN origin = 'west' AND hlc > %lld THEN 'now' ELSE hlc END "
+	    "|| ' ' || origin || ' ' || coalesce(hash, '-') || ' ' || "
+	    "deleted || ' ' || seq FROM sync_meta "
+	    "UNION ALL SELECT 'site ' || seq FROM site "
+	    "UNION ALL SELECT 'feed ' || peer || ' ' || applied || ' ' || acked "
+	    "FROM sync_feed "
+	    "UNION ALL SELECT 'dirty ' || kind || ' ' || key FROM sync_dirty "
+	    "UNION ALL SELECT 'pending ' || kind || ' ' || key || ' ' || hlc || "
+	    "' ' || origin || ' ' || hash || ' ' || doc FROM sync_pending "
+	    "UNION ALL SELECT 'conflict ' || id || ' ' || kind || ' ' || key || "
+	    "' ' || local_site || ' ' || coalesce(local_hlc, '-') || ' ' || "
+	    "coalesce(local_doc, '-') || ' ' || peer_site || ' ' || "
+	    "coalesce(peer_hlc, '-') || ' ' || coalesce(peer_doc, '-') || ' ' || "
+	    "kept FROM conflict "
+	    "UNION ALL SELECT 'option ' || d.number || ' ' || o.section || '/' || "
+	    "o.key || '=' || o.value FROM dn_option o JOIN dn d ON d.id = o.dn_id "
+	    "UNION ALL SELECT 'holds ' || r.username || ' ' || l.code || ' ' || "
+	    "pl.wrapup FROM person_login pl JOIN person r ON r.id = pl.person_id "
+	    "JOIN agent_login l ON l.id = pl.login_id "
+	    "ORDER BY 1)", since);
+	return raw_text(path, sql);
+}
+
+static int
+copy_file(const char *from, const char *to)
+{
+	FILE *in, *out;
+	char buf[65536];
+	size_t n;
+	int rc = 0;
+
+	if ((in = fopen(from, "rb")) == NULL)
+		return -1;
+	if ((out = fopen(to, "wb")) == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (ferror(in))
+		rc = -1;
+	fclose(in);
+	if (fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* A closed store's file and its write-ahead log, as they are. */
+static int
+copy_store(const char *from, const char *to)
+{
+	char wf[4096], wt[4096];
+
+	snprintf(wf, sizeof(wf), "%s-wal", from);
+	snprintf(wt, sizeof(wt), "%s-wal", to);
+	unlink(wt);
+	if (copy_file(from, to) != 0)
+		return -1;
+	return unit_file_exists(wf) ? copy_file(wf, wt) : 0;
+}
+
+#define BULK	80	/* objects of each kind: above the shortcuts' floor */
+
+/* Applies east's next document (limit objects, 0: all) to both stores:
+ * to b as it comes, to c with BC_FEED_PLAIN; 0 when both applied. */
+static int
+bulk_pass(bc_store *a, bc_store *b, bc_store *c, size_t limit)
+{
+	struct bc_feed_result rb, rc_;
+	struct bc_feed_state st;
+	struct bc_err err;
+	long long last = 0;
+	size_t count = 0, len = 0;
+	char *doc;
+	int ok;
+
+	if (!ST(bc_feed_state_get(b, "east", &st, &err), BC_OK, &err))
+		return -1;
+	doc = feed_changes(a, st.applied, "west", limit, &last, &count, &len);
+	bc_feed_state_clear(&st);
+	if (doc == NULL)
+		return -1;
+	ok = ST(bc_feed_apply(b, "east", doc, len, 0, &rb, &err), BC_OK,
+	    &err);
+	ok &= ST(bc_feed_apply(c, "east", doc, len, BC_FEED_PLAIN, &rc_,
+	    &err), BC_OK, &err);
+	free(doc);
+	if (ok) {
+		INT_EQ(rb.objects, rc_.objects);
+		INT_EQ(rb.applied, rc_.applied);
+		INT_EQ(rb.conflicts, rc_.conflicts);
+		INT_EQ(rb.kept, rc_.kept);
+	}
+	return ok ? 0 : -1;
+}
+
+#define SAME_STORES(pb, pc, since, what) do { \
+	char *b_ = store_dump((pb), (since)), *c_ = store_dump((pc), (since)); \
+	TRUE_MSG(b_ != NULL && c_ != NULL && strcmp(b_, c_) == 0, \
+	    "%s: the bulk path gave\n%s\nthe plain path gave\n%s", (what), \
+	    b_ ? b_ : "(null)", c_ ? c_ : "(null)"); \
+	free(b_); \
+	free(c_); \
+} while (0)
+
+/*
+ * A document of many objects is applied with shortcuts (no change
+ * capture triggers while logins, DNs and persons are upserted, hashes
+ * built in C instead of read back): two copies of one store, one fed
+ * with them and one with BC_FEED_PLAIN (every object as in a document
+ * of one), must end the same to the feed position and the conflict
+ * record, for new objects, updates of every field and option, DNs and
+ * logins moving, an agent flag changed, deletions, conflicts won by
+ * either side, an object left pending and completed by a later
+ * document, text the C hash refuses, and DNs whose place is not in the
+ * document.
+ */
+static void
+test_feed_bulk_same_as_plain(void)
+{
+	struct two t;
+	bc_store *c = NULL;
+	char *pc = NULL, num[32], name[32], code[32], pl[32];
+	const char *lg[2] = { code, NULL };
+	const char *dns[2] = { num, NULL };
+	const char *const newl[] = { "2999:5", NULL };
+	long long since = 0;
+	int i;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	for (i = 0; i < BULK; i++) {
+		snprintf(num, sizeof(num), "3%03d", i);
+		snprintf(name, sizeof(name), "Q%03d", i);
+		snprintf(code, sizeof(code), "2%03d", i);
+		snprintf(pl, sizeof(pl), "u%03d", i);
+		if (!ST(mk_login(t.a, code, &t.err), BC_OK, &t.err) ||
+		    !ST(mk_dn(t.a, num, BC_DN_EXTENSION, NULL, &t.err), BC_OK,
+		    &t.err) ||
+		    !ST(mk_place(t.a, name, num, NULL, &t.err), BC_OK,
+		    &t.err) ||
+		    !ST(mk_person(t.a, pl, i % 7 != 0, name, i % 7 != 0 ? lg :
+		    NULL, &t.err),
+		    BC_OK, &t.err))
+			goto out;
+	}
+	/* west: the first document, then a copy of it as it is */
+	bc_store_close(t.b);
+	t.b = NULL;
+	if ((pc = unit_path(t.dir, "west2.db")) == NULL ||
+	    !ST(bc_store_open(&t.b, t.pb, 0, BC_BUSY_TIMEOUT_DEFAULT, &t.err),
+	    BC_OK, &t.err) ||
+	    !ST(bc_store_open(&c, pc, BC_OPEN_CREATE, BC_BUSY_TIMEOUT_DEFAULT,
+	    &t.err), BC_OK, &t.err) ||
+	    !ST(bc_site_init(c, "west", NULL, &t.err), BC_OK, &t.err))
+		goto out;
+	since = raw_int(t.pb, "SELECT hlc FROM site");
+	if (bulk_pass(t.a, t.b, c, 0) != 0)
+		goto out;
+	SAME_STORES(t.pb, pc, since, "new objects");
+
+	/* west's own changes, not seen by east yet: east's later ones win
+	 * the first ten, the next ten are changed here after east's */
+	for (i = 0; i < 10; i++) {
+		snprintf(code, sizeof(code), "2%03d", i);
+		snprintf(pl, sizeof(pl), "u%03d", i);
+		ST(set_login_override(t.b, code, "west", &t.err), BC_OK, &t.err);
+		ST(set_first(t.b, pl, "West", &t.err), BC_OK, &t.err);
+	}
+	usleep(3000);
+	for (i = 0; i < BULK; i++) {
+		snprintf(num, sizeof(num), "3%03d", i);
+		snprintf(code, sizeof(code), "2%03d", i);
+		snprintf(pl, sizeof(pl), "u%03d", i);
+		ST(set_login_override(t.a, code, i % 3 ? "east" : "e3",
+		    &t.err), BC_OK, &t.err);
+		ST(set_dn_option(t.a, num, i % 5 ? "front" : NULL,
+		    i % 2 ? "a" : NULL, &t.err), BC_OK, &t.err);
+		ST(set_first(t.a, pl, i % 4 ? "East" : "Éa\"st\\", &t.err),
+		    BC_OK, &t.err);
+	}
+	usleep(3000);
+	for (i = 10; i < 20; i++) {
+		snprintf(code, sizeof(code), "2%03d", i);
+		snprintf(pl, sizeof(pl), "u%03d", i);
+		ST(set_login_override(t.b, code, "west", &t.err), BC_OK, &t.err);
+		ST(set_first(t.b, pl, "West", &t.err), BC_OK, &t.err);
+	}
+	/* west moves a DN into a place of its own; east changes the place
+	 * it left, which takes it back: the change of west's place is
+	 * recorded as west's at the commit, after the places of the DNs
+	 * whose update marked them (their positions count) */
+	{
+		const char *const none[] = { NULL };
+		struct bc_place p;
+
+		ST(set_place_dns(t.b, "Q060", none, &t.err), BC_OK, &t.err);
+		ST(mk_place(t.b, "WL", "3060", NULL, &t.err), BC_OK, &t.err);
+		usleep(3000);
+		if (ST(bc_place_get(t.a, "Q060", &p, &t.err), BC_OK, &t.err)) {
+			p.enabled = 0;
+			ST(bc_place_update(t.a, &p, &t.err), BC_OK, &t.err);
+			bc_place_clear(&p);
+		}
+	}
+	/* west's second store: a copy of the first */
+	bc_store_close(c);
+	c = NULL;
+	bc_store_close(t.b);
+	t.b = NULL;
+	if (!TRUE_MSG(copy_store(t.pb, pc) == 0, "copy %s", t.pb) ||
+	    !ST(bc_store_open(&t.b, t.pb, 0, BC_BUSY_TIMEOUT_DEFAULT, &t.err),
+	    BC_OK, &t.err) ||
+	    !ST(bc_store_open(&c, pc, 0, BC_BUSY_TIMEOUT_DEFAULT, &t.err),
+	    BC_OK, &t.err))
+		goto out;
+	/* moves: a DN to another place, a login to another person */
+	lg[0] = dns[0] = NULL;
+	ST(set_place_dns(t.a, "Q030", dns, &t.err), BC_OK, &t.err);
+	ST(set_person_logins(t.a, "u032", NULL, lg, &t.err), BC_OK, &t.err);
+	dns[0] = num;
+	lg[0] = code;
+	snprintf(num, sizeof(num), "3%03d", 30);
+	ST(set_place_dns(t.a, "Q031", dns, &t.err), BC_OK, &t.err);
+	snprintf(code, sizeof(code), "2%03d", 32);
+	ST(set_person_logins(t.a, "u033", NULL, lg, &t.err), BC_OK, &t.err);
+	/* an agent flag changes: the person is made again */
+	ST(bc_person_delete(t.a, "u035", &t.err), BC_OK, &t.err);
+	ST(mk_person(t.a, "u035", 1, NULL, NULL, &t.err), BC_OK, &t.err);
+	ST(bc_person_delete(t.a, "u036", &t.err), BC_OK, &t.err);
+	ST(bc_dn_delete(t.a, "3040", BC_DN_EXTENSION, &t.err), BC_OK, &t.err);
+	/* a new person naming a login that comes after it in the feed */
+	ST(mk_login(t.a, "2999", &t.err), BC_OK, &t.err);
+	ST(mk_person(t.a, "u999", 1, NULL, newl, &t.err), BC_OK, &t.err);
+	ST(set_login_override(t.a, "2999", "late", &t.err), BC_OK, &t.err);
+	/* all but that login, then the rest */
+	{
+		long long last = 0;
+		size_t count = 0, len = 0;
+		char *doc = feed_changes(t.a, 0, "west", 0, &last, &count,
+		    &len);
+		struct bc_feed_state st;
+		long long applied = 0;
+
+		free(doc);
+		if (ST(bc_feed_state_get(t.b, "east", &st, &t.err), BC_OK,
+		    &t.err))
+			applied = st.applied;
+		bc_feed_state_clear(&st);
+		doc = feed_changes(t.a, applied, "west", 0, &last, &count,
+		    &len);
+		free(doc);
+		since = raw_int(t.pb, "SELECT hlc FROM site");
+		if (bulk_pass(t.a, t.b, c, count - 1) != 0)
+			goto out;
+	}
+	SAME_STORES(t.pb, pc, since, "updates and conflicts");
+	INT_EQ(raw_int(t.pb, "SELECT count(*) FROM sync_pending"), 1);
+	TRUE_MSG(raw_int(t.pb, "SELECT count(*) FROM conflict") >= 20,
+	    "conflicts recorded");
+	/* west's place lost its DN to east's place: recorded as west's */
+	{
+		char q[256];
+
+		snprintf(q, sizeof(q), "SELECT count(*) FROM sync_meta WHERE "
+		    "kind = 'place' AND key = 'WL' AND origin = 'west' AND "
+		    "hlc > %lld", since);
+		INT_EQ(raw_int(t.pb, q), 1);
+	}
+	if (bulk_pass(t.a, t.b, c, 0) != 0)
+		goto out;
+	SAME_STORES(t.pb, pc, since, "the pending object completed");
+	INT_EQ(raw_int(t.pb, "SELECT count(*) FROM sync_pending"), 0);
+out:
+	if (c != NULL)
+		bc_store_close(c);
+	free(pc);
+	two_teardown(&t);
+}
+
 /* The DNs of a place as "TYPE:NUMBER ..." in the store (malloc'd). */
 static char *
 place_dns(const char *path, const char *place)
@@ -2699,6 +3003,7 @@ suite_sync_feed(void)
 		{ "snapshot_race", test_feed_snapshot_race },
 		{ "pending_reference", test_feed_pending_reference },
 		{ "parsed_same_as_text", test_feed_parsed_same_as_text },
+		{ "bulk_same_as_plain", test_feed_bulk_same_as_plain },
 		{ "update_writes_changes", test_meta_update_writes_changes },
 		{ NULL, NULL }
 	};
