@@ -150,6 +150,20 @@ int	bc_feed_peek(const char *buf, size_t len, int *snapshot,
 int	bc_feed_apply(bc_store *, const char *peer, const char *buf,
 	    size_t len, unsigned flags, struct bc_feed_result *,
 	    struct bc_err *);
+/*
+ * bc_feed_apply() in two steps, the first without the store: a puller
+ * reads the next document on another thread while this one is applied.
+ * bc_feed_read() refuses what bc_feed_apply() refuses before it opens
+ * its transaction (a malformed document, another protocol or site);
+ * bc_feed_apply_doc() applies a document read for the same peer, once
+ * (it is spent then); bc_feed_doc_free() frees it, applied or not.
+ */
+typedef struct bc_feed_doc bc_feed_doc;
+int	bc_feed_read(const char *peer, const char *buf, size_t len,
+	    bc_feed_doc **, struct bc_err *);
+int	bc_feed_apply_doc(bc_store *, const char *peer, bc_feed_doc *,
+	    unsigned flags, struct bc_feed_result *, struct bc_err *);
+void	bc_feed_doc_free(bc_feed_doc *);
 
 /*
  * Records that the peer applied our feed up to acked (unless acked < 0),

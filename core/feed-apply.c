@@ -876,30 +876,26 @@ run(struct apply *a, struct doc *d)
 	return bc_step_done(a->s, st, a->err, "record peer position");
 }
 
-int
-bc_feed_apply(bc_store *s, const char *peer, const char *buf, size_t len,
-    unsigned flags, struct bc_feed_result *res, struct bc_err *err)
+/* Applies d, read from peer's document (read_doc()): see bc-feed.h. */
+static int
+apply_doc(bc_store *s, const char *peer, struct doc *d, unsigned flags,
+    struct bc_feed_result *res, struct bc_err *err)
 {
 	struct bc_site site;
 	struct apply a;
-	struct doc d;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	memset(&d, 0, sizeof(d));
-	if ((rc = read_doc(peer, buf, len, &d, err)))
-		goto out;
-	res->snapshot = d.snapshot;
-	res->after = d.after;
-	res->seq = d.seq;
-	res->objects = d.n;
+	res->snapshot = d->snapshot;
+	res->after = d->after;
+	res->seq = d->seq;
+	res->objects = d->n;
 	if ((rc = bc_site_get(s, &site, err)))
-		goto out;
+		return rc;
 	if (!(flags & BC_FEED_MIRROR) && strcmp(site.name, peer) == 0) {
 		rc = bc_err_set(err, BC_EINVAL, "the peer '%s' has this "
 		    "site's own name: nothing applied", peer);
 		bc_site_clear(&site);
-		goto out;
+		return rc;
 	}
 	memset(&a, 0, sizeof(a));
 	a.s = s;
@@ -909,17 +905,79 @@ bc_feed_apply(bc_store *s, const char *peer, const char *buf, size_t len,
 	a.res = res;
 	a.err = err;
 	if ((rc = bc_tx_begin_bulk(s, err)) == BC_OK) {
-		rc = run(&a, &d);
+		rc = run(&a, d);
 		rc = bc_tx_end(s, rc, err);
 	}
 	bc_site_clear(&site);
-out:
-	doc_clear(&d);
-	if (rc != BC_OK) {
-		long long seq = res->seq;
-
-		memset(res, 0, sizeof(*res));
-		res->seq = seq;
-	}
 	return rc;
+}
+
+/* What bc_feed_apply() leaves in res when it fails: the position only. */
+static void
+result_failed(struct bc_feed_result *res)
+{
+	long long seq = res->seq;
+
+	memset(res, 0, sizeof(*res));
+	res->seq = seq;
+}
+
+int
+bc_feed_apply(bc_store *s, const char *peer, const char *buf, size_t len,
+    unsigned flags, struct bc_feed_result *res, struct bc_err *err)
+{
+	struct doc d;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&d, 0, sizeof(d));
+	if ((rc = read_doc(peer, buf, len, &d, err)) == BC_OK)
+		rc = apply_doc(s, peer, &d, flags, res, err);
+	doc_clear(&d);
+	if (rc != BC_OK)
+		result_failed(res);
+	return rc;
+}
+
+struct bc_feed_doc {
+	struct doc	 d;
+};
+
+int
+bc_feed_read(const char *peer, const char *buf, size_t len,
+    bc_feed_doc **out, struct bc_err *err)
+{
+	bc_feed_doc *fd;
+	int rc;
+
+	*out = NULL;
+	if ((fd = calloc(1, sizeof(*fd))) == NULL)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	if ((rc = read_doc(peer, buf, len, &fd->d, err)) != BC_OK) {
+		bc_feed_doc_free(fd);
+		return rc;
+	}
+	*out = fd;
+	return BC_OK;
+}
+
+int
+bc_feed_apply_doc(bc_store *s, const char *peer, bc_feed_doc *fd,
+    unsigned flags, struct bc_feed_result *res, struct bc_err *err)
+{
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = apply_doc(s, peer, &fd->d, flags, res, err)) != BC_OK)
+		result_failed(res);
+	return rc;
+}
+
+void
+bc_feed_doc_free(bc_feed_doc *fd)
+{
+	if (fd == NULL)
+		return;
+	doc_clear(&fd->d);
+	free(fd);
 }

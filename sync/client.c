@@ -227,16 +227,28 @@ struct prefetch {
 	char		 path[256];
 	long		 code;
 	struct body	 bd;
+	bc_feed_doc	*doc;		/* bd read, when it could be */
 	char		 why[CURL_ERROR_SIZE + 64];
 };
 
+/*
+ * Fetches the next document and reads it too (XML into objects: about a
+ * fifth of applying one), on this thread while the other applies.  A
+ * document it cannot read is read again by the apply, which says why.
+ */
 static void *
 prefetch_main(void *arg)
 {
 	struct prefetch *pf = arg;
+	struct bc_err err;
 
 	pf->code = get(pf->b, pf->h, pf->p, pf->path, POLL_WAIT + 10,
 	    &pf->bd, pf->why, sizeof(pf->why));
+	if (pf->code == 200 && pf->bd.protocol == BC_FEED_PROTOCOL &&
+	    pf->bd.buf != NULL &&
+	    bc_feed_read(pf->name, pf->bd.buf, pf->bd.len, &pf->doc,
+	    &err) != BC_OK)
+		pf->doc = NULL;
 	return NULL;
 }
 
@@ -246,6 +258,8 @@ prefetch_drop(struct prefetch *pf)
 	free(pf->bd.buf);
 	free(pf->url);
 	free(pf->name);
+	bc_feed_doc_free(pf->doc);
+	pf->doc = NULL;
 	pf->bd.buf = pf->url = pf->name = NULL;
 	pf->ready = 0;
 }
@@ -301,7 +315,7 @@ prefetch_join(struct prefetch *pf)
  */
 static int
 prefetch_take(struct prefetch *pf, const struct peer *p, long long applied,
-    struct body *bd)
+    struct body *bd, bc_feed_doc **doc)
 {
 	struct bc_err err;
 	long long after, seq;
@@ -322,6 +336,8 @@ prefetch_take(struct prefetch *pf, const struct peer *p, long long applied,
 	}
 	*bd = pf->bd;
 	pf->bd.buf = NULL;
+	*doc = pf->doc;
+	pf->doc = NULL;
 	prefetch_drop(pf);
 	log_debug("document fetched ahead after %lld taken", applied);
 	return 1;
@@ -368,7 +384,7 @@ peer_state(struct bcsync *b, int up, const char *why)
 /* Applies a document; returns 0, or -1 when it was refused. */
 static int
 apply(struct bcsync *b, bc_store *s, const struct peer *p,
-    const struct body *bd)
+    const struct body *bd, bc_feed_doc *doc)
 {
 	struct bc_feed_result res;
 	struct bc_err err;
@@ -381,8 +397,9 @@ apply(struct bcsync *b, bc_store *s, const struct peer *p,
 		pthread_mutex_unlock(&b->lock);
 		return -1;
 	}
-	if (bc_feed_apply(s, p->name, bd->buf != NULL ? bd->buf : "", bd->len,
-	    0, &res, &err) != BC_OK) {
+	if ((doc != NULL ? bc_feed_apply_doc(s, p->name, doc, 0, &res, &err) :
+	    bc_feed_apply(s, p->name, bd->buf != NULL ? bd->buf : "", bd->len,
+	    0, &res, &err)) != BC_OK) {
 		log_warnx("document from %s refused: %s", p->name, err.msg);
 		pthread_mutex_lock(&b->lock);
 		b->stats.refused++;
@@ -437,6 +454,7 @@ exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p,
 {
 	struct bc_err err;
 	struct body bd;
+	bc_feed_doc *doc = NULL;	/* bd read ahead */
 	char path[256], why[CURL_ERROR_SIZE + 64];
 	long long applied, after, seq;
 	long code, pause = 0;
@@ -447,7 +465,7 @@ exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p,
 		prefetch_drop(pf);
 		return p->retry;
 	}
-	if (prefetch_take(pf, p, applied, &bd))
+	if (prefetch_take(pf, p, applied, &bd, &doc))
 		code = 200;
 	else {
 		snprintf(path, sizeof(path), "/v1/changes?after=%lld&wait=%d&"
@@ -476,7 +494,7 @@ exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p,
 		    &after, &seq, &err) == BC_OK && !snapshot &&
 		    after == applied && bd.seq > seq)
 			prefetch_start(b, pf, p, seq, applied);
-		if (apply(b, s, p, &bd) != 0)
+		if (apply(b, s, p, &bd, doc) != 0)
 			pause = p->retry;
 		prefetch_join(pf);
 	} else if (code == 410) {
@@ -489,7 +507,7 @@ exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p,
 			log_warnx("snapshot from %s: %s", p->name, code == 0 ?
 			    why : "refused");
 			pause = p->retry;
-		} else if (apply(b, s, p, &bd) != 0)
+		} else if (apply(b, s, p, &bd, NULL) != 0)
 			pause = p->retry;
 		else
 			log_info("bootstrapped from the snapshot of %s",
@@ -501,6 +519,7 @@ exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p,
 		pause = p->retry;
 	}
 	free(bd.buf);
+	bc_feed_doc_free(doc);
 	return pause;
 }
 

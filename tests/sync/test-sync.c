@@ -2084,10 +2084,17 @@ refused(struct two *t, const char *doc, const char *needle)
 	struct bc_feed_result res;
 	struct items c;
 
+	bc_feed_doc *fd = NULL;
+
 	STM(bc_feed_apply(t->b, "east", doc, strlen(doc), 0, &res, &t->err),
 	    BC_EINVAL, &t->err, needle);
 	/* nothing applied */
 	INT_EQ(diff(t, &c), WORLD_OBJECTS);
+	/* what a puller reads ahead is refused the same way */
+	STM(bc_feed_read("east", doc, strlen(doc), &fd, &t->err), BC_EINVAL,
+	    &t->err, needle);
+	TRUE_MSG(fd == NULL, "a refused document was read");
+	bc_feed_doc_free(fd);
 }
 
 static char *
@@ -2638,6 +2645,7 @@ bulk_pass(bc_store *a, bc_store *b, bc_store *c, size_t limit)
 	struct bc_feed_result rb, rc_;
 	struct bc_feed_state st;
 	struct bc_err err;
+	bc_feed_doc *fd = NULL;
 	long long last = 0;
 	size_t count = 0, len = 0;
 	char *doc;
@@ -2649,8 +2657,10 @@ bulk_pass(bc_store *a, bc_store *b, bc_store *c, size_t limit)
 	bc_feed_state_clear(&st);
 	if (doc == NULL)
 		return -1;
-	ok = ST(bc_feed_apply(b, "east", doc, len, 0, &rb, &err), BC_OK,
-	    &err);
+	/* b in two steps, as bcsync's puller applies what it read ahead */
+	ok = ST(bc_feed_read("east", doc, len, &fd, &err), BC_OK, &err) &&
+	    ST(bc_feed_apply_doc(b, "east", fd, 0, &rb, &err), BC_OK, &err);
+	bc_feed_doc_free(fd);
 	ok &= ST(bc_feed_apply(c, "east", doc, len, BC_FEED_PLAIN, &rc_,
 	    &err), BC_OK, &err);
 	free(doc);
