@@ -558,10 +558,11 @@ pending_retry(struct apply *a, const char *kind)
  * does not change), and every object upserted gets the peer's metadata
  * (or its own hash, settle()) with its mark removed at the end
  * (bc_sync_copy_finish()).  So the marks they leave are only those of
- * the objects themselves, which are removed anyway, and the place of
- * an existing DN, which its update trigger marks and which quiet_mark()
- * marks instead: without the triggers (a trigger program per row is
- * most of an update's time) sync_dirty ends the same.  The connection's
+ * the objects themselves, which are removed anyway (the DN update
+ * trigger marks a place only when the DN changes places or identity,
+ * schema/010-dn-place-mark.sql, which an upsert does not do): without
+ * the triggers (a trigger program per row is most of an update's time)
+ * sync_dirty ends the same.  The connection's
  * triggers are switched off around the pass only (which makes SQLite
  * prepare its statements again: done for QUIET_MIN objects or more of
  * the kind in the document, not for one), so the person_agent_fixed
@@ -570,10 +571,6 @@ pending_retry(struct apply *a, const char *kind)
  * triggers: placing a DN changes the document of the place it leaves.
  */
 #define QUIET_MIN	64
-
-static const char SQL_QUIET_DN_PLACE[] = "INSERT OR IGNORE INTO sync_dirty "
-    "SELECT 'place', p.name FROM dn d JOIN place p ON p.id = d.place_id "
-    "WHERE d.type = CAST(?1 AS TEXT) AND d.number = ?2";
 
 static int
 quiet_pass(const struct doc *d, const struct bc_sync_phase *ph,
@@ -608,27 +605,8 @@ capture(struct apply *a, int on)
 	return BC_OK;
 }
 
-/* What the DN update trigger would have marked besides the DN itself. */
 static int
-quiet_mark(struct apply *a, const struct change *c)
-{
-	sqlite3_stmt *st;
-	const char *colon;
-
-	if (strcmp(c->o.kind, "dn") != 0 ||
-	    (colon = strchr(c->o.key, ':')) == NULL)
-		return BC_OK;
-	if ((st = bc_stmt(a->s, SQL_QUIET_DN_PLACE, a->err)) == NULL)
-		return a->err->status;
-	sqlite3_bind_text(st, 1, c->o.key, (int)(colon - c->o.key),
-	    SQLITE_STATIC);
-	bc_bind_text(st, 2, colon + 1);
-	return bc_step_done(a->s, st, a->err, "record change");
-}
-
-static int
-apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass,
-    int quiet)
+apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 {
 	char h[17] = "";
 	int rc, same;
@@ -653,8 +631,6 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass,
 		    c->o.kind, c->o.key, c->o.json, (a->flags &
 		    BC_FEED_PLAIN) ? NULL : h, a->err) :
 		    bc_doc_apply(a->s, c->o.kind, c->o.key, c->o.doc, a->err)))
-			return rc;
-		if (quiet && (rc = quiet_mark(a, c)))
 			return rc;
 		a->res->applied++;
 		return settle(a, &c->o, h, &same);
@@ -838,7 +814,7 @@ run(struct apply *a, struct doc *d)
 			rc = capture(a, 0);
 		for (i = 0; rc == BC_OK && i < d->n; i++)
 			if (strcmp(d->v[i].o.kind, ph->kind) == 0)
-				rc = apply_one(a, &d->v[i], ph->pass, quiet);
+				rc = apply_one(a, &d->v[i], ph->pass);
 		/* back on whatever happened */
 		if (quiet && (on = capture(a, 1)) != BC_OK && rc == BC_OK)
 			rc = on;

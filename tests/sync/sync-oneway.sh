@@ -194,6 +194,23 @@ expect_status 0 bc sync --from "$E" --to "$W"
 expect_in_sync "shell change carried"
 expect_ok west login show 1003 --format json
 expect_json_eq 'd["override"]' '"shell"'
+# a DN moved between places with the shell changes both places'
+# documents; an alias changes only the DN's (schema 10)
+sqlite3 "$E" "UPDATE dn SET place_id = (SELECT id FROM place WHERE
+    name = 'P2') WHERE type = 'call-processing-port' AND number = '6002'"
+check "the move marks both places and the DN" test "$(sqlite3 "$E" \
+    "SELECT count(*) FROM sync_dirty WHERE (kind = 'place' AND key IN
+    ('P2', 'P3')) OR (kind = 'dn' AND key = 'call-processing-port:6002')")" = 3
+expect_status 0 bc sync --from "$E" --to "$W"
+expect_in_sync "shell move carried"
+expect_ok west dn show 6002 --format json
+expect_json_eq 'd["place"]' '"P2"'
+sqlite3 "$E" "UPDATE dn SET alias = 'renamed' WHERE number = '5001'"
+check "an alias marks the DN, not its place" test "$(sqlite3 "$E" \
+    "SELECT group_concat(kind || ' ' || key) FROM sync_dirty WHERE
+    key IN ('P1', 'extension:5001')")" = "dn extension:5001"
+expect_status 0 bc sync --from "$E" --to "$W"
+expect_in_sync "shell alias carried"
 
 # ---- without --delete: west's extra objects stay ----------------------
 expect_silent west login add 1099
