@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "bc-sync.h"
+#include "rows.h"
 #include "store-internal.h"
 #include "sync-internal.h"
 
@@ -748,167 +749,39 @@ struct copy_rows {
 	size_t			 n;
 };
 
-struct copy_cur {
-	sqlite3_vtab_cursor	 base;
-	const struct copy_rows	*r;
-	size_t			 i;
-};
-
-static int
-cv_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
-    sqlite3_vtab **vp, char **errp)
+static size_t
+copy_count(const void *rows)
 {
-	sqlite3_vtab *v;
-	int rc;
-
-	(void)aux;
-	(void)argc;
-	(void)argv;
-	(void)errp;
-	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, "
-	    "c5, src HIDDEN)");
-	if (rc != SQLITE_OK)
-		return rc;
-	if ((v = sqlite3_malloc(sizeof(*v))) == NULL)
-		return SQLITE_NOMEM;
-	memset(v, 0, sizeof(*v));
-	*vp = v;
-	return SQLITE_OK;
+	return ((const struct copy_rows *)rows)->n;
 }
 
 static int
-cv_disconnect(sqlite3_vtab *v)
+copy_skip(const void *rows, size_t i)
 {
-	sqlite3_free(v);
-	return SQLITE_OK;
-}
-
-static int
-cv_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
-{
-	int i;
-
-	(void)v;
-	for (i = 0; i < ix->nConstraint; i++)
-		if (ix->aConstraint[i].iColumn == 6 &&
-		    ix->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
-		    ix->aConstraint[i].usable) {
-			ix->aConstraintUsage[i].argvIndex = 1;
-			ix->aConstraintUsage[i].omit = 1;
-			ix->estimatedCost = 1;
-			ix->idxNum = 1;
-			return SQLITE_OK;
-		}
-	return SQLITE_CONSTRAINT;
-}
-
-static int
-cv_open(sqlite3_vtab *v, sqlite3_vtab_cursor **cp)
-{
-	struct copy_cur *c;
-
-	(void)v;
-	if ((c = sqlite3_malloc(sizeof(*c))) == NULL)
-		return SQLITE_NOMEM;
-	memset(c, 0, sizeof(*c));
-	*cp = &c->base;
-	return SQLITE_OK;
-}
-
-static int
-cv_close(sqlite3_vtab_cursor *cp)
-{
-	sqlite3_free(cp);
-	return SQLITE_OK;
+	return ((const struct copy_rows *)rows)->skip[i];
 }
 
 static void
-cv_skip(struct copy_cur *c)
+copy_column(const void *rows, size_t i, int col, sqlite3_context *ctx)
 {
-	while (c->r != NULL && c->i < c->r->n && c->r->skip[c->i])
-		c->i++;
-}
-
-static int
-cv_filter(sqlite3_vtab_cursor *cp, int idx, const char *idxs, int argc,
-    sqlite3_value **argv)
-{
-	struct copy_cur *c = (struct copy_cur *)cp;
-
-	(void)idxs;
-	c->r = idx == 1 && argc == 1 ?
-	    sqlite3_value_pointer(argv[0], COPY_PTR) : NULL;
-	c->i = 0;
-	cv_skip(c);
-	return SQLITE_OK;
-}
-
-static int
-cv_next(sqlite3_vtab_cursor *cp)
-{
-	struct copy_cur *c = (struct copy_cur *)cp;
-
-	c->i++;
-	cv_skip(c);
-	return SQLITE_OK;
-}
-
-static int
-cv_eof(sqlite3_vtab_cursor *cp)
-{
-	struct copy_cur *c = (struct copy_cur *)cp;
-
-	return c->r == NULL || c->i >= c->r->n;
-}
-
-static int
-cv_rowid(sqlite3_vtab_cursor *cp, sqlite3_int64 *rowid)
-{
-	*rowid = (sqlite3_int64)((struct copy_cur *)cp)->i;
-	return SQLITE_OK;
-}
-
-static void
-cv_text(sqlite3_context *ctx, const char *s)
-{
-	if (s == NULL)
-		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_text(ctx, s, -1, SQLITE_STATIC);
-}
-
-static int
-cv_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
-{
-	struct copy_cur *c = (struct copy_cur *)cp;
-	const struct bc_copy *r = &c->r->v[c->i];
+	const struct bc_copy *r = &((const struct copy_rows *)rows)->v[i];
 
 	switch (col) {
-	case 0:	cv_text(ctx, r->kind); break;
-	case 1:	cv_text(ctx, r->key); break;
+	case 0:	bc_rows_text(ctx, r->kind); break;
+	case 1:	bc_rows_text(ctx, r->key); break;
 	case 2:	sqlite3_result_int64(ctx, r->hlc); break;
-	case 3:	cv_text(ctx, r->origin); break;
-	case 4:	cv_text(ctx, r->hash); break;
-	case 5:	sqlite3_result_int(ctx, r->deleted); break;
-	default: sqlite3_result_null(ctx); break;
+	case 3:	bc_rows_text(ctx, r->origin); break;
+	case 4:	bc_rows_text(ctx, r->hash); break;
+	default: sqlite3_result_int(ctx, r->deleted); break;
 	}
-	return SQLITE_OK;
 }
 
-static const sqlite3_module copy_module = {
-	.iVersion = 0,
-	.xCreate = NULL,		/* eponymous only */
-	.xConnect = cv_connect,
-	.xBestIndex = cv_best_index,
-	.xDisconnect = cv_disconnect,
-	.xDestroy = cv_disconnect,
-	.xOpen = cv_open,
-	.xClose = cv_close,
-	.xFilter = cv_filter,
-	.xNext = cv_next,
-	.xEof = cv_eof,
-	.xColumn = cv_column,
-	.xRowid = cv_rowid,
+static const struct bc_rows_type copy_type = {
+	.name = COPY_PTR,
+	.ncol = 6,
+	.count = copy_count,
+	.skip = copy_skip,
+	.column = copy_column,
 };
 
 int
@@ -916,8 +789,7 @@ bc_sync_register(bc_store *s, struct bc_err *err)
 {
 	int rc;
 
-	rc = sqlite3_create_module_v2(s->db, COPY_PTR, &copy_module, NULL,
-	    NULL);
+	rc = bc_rows_register(s->db, &copy_type);
 	if (rc != SQLITE_OK)
 		return bc_sqlite_err(s, rc, err, "register functions");
 	return BC_OK;

@@ -46,6 +46,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlschemas.h>
 
+#include "rows.h"
 #include "store-internal.h"
 #include "bc-xml.h"
 #include "xml-errors.h"
@@ -1166,127 +1167,6 @@ struct fresh_q {
 /* ---- bc_import_rows: the rows of a batch as a table --------------- */
 
 #define FRESH_PTR	"bc_import_rows"
-#define FRESH_NCOL	10
-
-struct fresh_cur {
-	sqlite3_vtab_cursor	 base;
-	const struct fresh_rows	*r;
-	size_t			 i;
-};
-
-static int
-vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
-    sqlite3_vtab **vp, char **errp)
-{
-	sqlite3_vtab *v;
-	int rc;
-
-	(void)aux;
-	(void)argc;
-	(void)argv;
-	(void)errp;
-	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, "
-	    "c5, c6, c7, c8, c9, src HIDDEN)");
-	if (rc != SQLITE_OK)
-		return rc;
-	if ((v = sqlite3_malloc(sizeof(*v))) == NULL)
-		return SQLITE_NOMEM;
-	memset(v, 0, sizeof(*v));
-	*vp = v;
-	return SQLITE_OK;
-}
-
-static int
-vt_disconnect(sqlite3_vtab *v)
-{
-	sqlite3_free(v);
-	return SQLITE_OK;
-}
-
-/* Only with its rows given: bc_import_rows(?1). */
-static int
-vt_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
-{
-	int i;
-
-	(void)v;
-	for (i = 0; i < ix->nConstraint; i++)
-		if (ix->aConstraint[i].iColumn == FRESH_NCOL &&
-		    ix->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
-		    ix->aConstraint[i].usable) {
-			ix->aConstraintUsage[i].argvIndex = 1;
-			ix->aConstraintUsage[i].omit = 1;
-			ix->estimatedCost = 1;
-			ix->idxNum = 1;
-			return SQLITE_OK;
-		}
-	return SQLITE_CONSTRAINT;
-}
-
-static int
-vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **cp)
-{
-	struct fresh_cur *c;
-
-	(void)v;
-	if ((c = sqlite3_malloc(sizeof(*c))) == NULL)
-		return SQLITE_NOMEM;
-	memset(c, 0, sizeof(*c));
-	*cp = &c->base;
-	return SQLITE_OK;
-}
-
-static int
-vt_close(sqlite3_vtab_cursor *cp)
-{
-	sqlite3_free(cp);
-	return SQLITE_OK;
-}
-
-static int
-vt_filter(sqlite3_vtab_cursor *cp, int idx, const char *idxs, int argc,
-    sqlite3_value **argv)
-{
-	struct fresh_cur *c = (struct fresh_cur *)cp;
-
-	(void)idxs;
-	c->r = idx == 1 && argc == 1 ?
-	    sqlite3_value_pointer(argv[0], FRESH_PTR) : NULL;
-	c->i = 0;
-	return SQLITE_OK;
-}
-
-static int
-vt_next(sqlite3_vtab_cursor *cp)
-{
-	((struct fresh_cur *)cp)->i++;
-	return SQLITE_OK;
-}
-
-static int
-vt_eof(sqlite3_vtab_cursor *cp)
-{
-	struct fresh_cur *c = (struct fresh_cur *)cp;
-
-	return c->r == NULL || c->i >= c->r->n;
-}
-
-static int
-vt_rowid(sqlite3_vtab_cursor *cp, sqlite3_int64 *rowid)
-{
-	*rowid = (sqlite3_int64)((struct fresh_cur *)cp)->i;
-	return SQLITE_OK;
-}
-
-static void
-res_text(sqlite3_context *ctx, const char *s)
-{
-	if (s == NULL)
-		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_text(ctx, s, -1, SQLITE_STATIC);
-}
-
 static void
 res_id(sqlite3_context *ctx, sqlite3_int64 id)
 {
@@ -1303,9 +1183,9 @@ res_option(sqlite3_context *ctx, sqlite3_int64 owner,
 {
 	switch (col) {
 	case 0:	sqlite3_result_int64(ctx, owner); break;
-	case 1:	res_text(ctx, o->v[j].section); break;
-	case 2:	res_text(ctx, o->v[j].key); break;
-	case 3:	res_text(ctx, o->v[j].value); break;
+	case 1:	bc_rows_text(ctx, o->v[j].section); break;
+	case 2:	bc_rows_text(ctx, o->v[j].key); break;
+	case 3:	bc_rows_text(ctx, o->v[j].value); break;
 	default: sqlite3_result_null(ctx); break;
 	}
 }
@@ -1316,8 +1196,8 @@ res_meta(sqlite3_context *ctx, const struct fresh_q *q, const char *kind,
     const char *key, long long seq, unsigned long long hash, int col)
 {
 	switch (col) {
-	case 0:	res_text(ctx, kind); break;
-	case 1:	res_text(ctx, key); break;
+	case 0:	bc_rows_text(ctx, kind); break;
+	case 1:	bc_rows_text(ctx, key); break;
 	case 2:	sqlite3_result_int64(ctx, q->hlc0 + (seq - q->seq0 - 1));
 		break;
 	case 3:	bc_meta_hash_result(ctx, hash); break;
@@ -1326,18 +1206,23 @@ res_meta(sqlite3_context *ctx, const struct fresh_q *q, const char *kind,
 	}
 }
 
-static int
-vt_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
+static size_t
+vt_count(const void *rows)
 {
-	struct fresh_cur *c = (struct fresh_cur *)cp;
-	const struct fresh_rows *r = c->r;
+	return ((const struct fresh_rows *)rows)->n;
+}
+
+static void
+vt_column(const void *rows, size_t row, int col, sqlite3_context *ctx)
+{
+	const struct fresh_rows *r = rows;
 	const struct fresh_op *op = NULL;
 	const struct fresh_dn *d;
 	const struct bc_login *l;
 	const struct bc_place *p;
 	const struct bc_person *h;
 	const struct fresh_meta *mk;
-	size_t i = r->a[c->i], j = r->s != NULL ? r->s[c->i] : 0;
+	size_t i = r->a[row], j = r->s != NULL ? r->s[row] : 0;
 
 	if (r->b != NULL)
 		op = &r->b->op[i];
@@ -1346,9 +1231,9 @@ vt_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
 		l = &op->u.login;
 		switch (col) {
 		case 0:	sqlite3_result_int64(ctx, op->id); break;
-		case 1:	res_text(ctx, l->code); break;
-		case 2:	res_text(ctx, l->password); break;
-		case 3:	res_text(ctx, l->override); break;
+		case 1:	bc_rows_text(ctx, l->code); break;
+		case 2:	bc_rows_text(ctx, l->password); break;
+		case 3:	bc_rows_text(ctx, l->override); break;
 		case 4:	sqlite3_result_int(ctx, l->use_override ? 1 : 0);
 			break;
 		case 5:	sqlite3_result_int(ctx, l->enabled ? 1 : 0); break;
@@ -1362,7 +1247,7 @@ vt_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
 		p = &op->u.place;
 		switch (col) {
 		case 0:	sqlite3_result_int64(ctx, op->id); break;
-		case 1:	res_text(ctx, p->name); break;
+		case 1:	bc_rows_text(ctx, p->name); break;
 		case 2:	sqlite3_result_int(ctx, p->enabled ? 1 : 0); break;
 		default: sqlite3_result_null(ctx); break;
 		}
@@ -1374,13 +1259,13 @@ vt_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
 		h = &op->u.person;
 		switch (col) {
 		case 0:	sqlite3_result_int64(ctx, op->id); break;
-		case 1:	res_text(ctx, h->username); break;
-		case 2:	res_text(ctx, h->first); break;
-		case 3:	res_text(ctx, h->last); break;
-		case 4:	res_text(ctx, h->employee_id); break;
+		case 1:	bc_rows_text(ctx, h->username); break;
+		case 2:	bc_rows_text(ctx, h->first); break;
+		case 3:	bc_rows_text(ctx, h->last); break;
+		case 4:	bc_rows_text(ctx, h->employee_id); break;
 		case 5:	sqlite3_result_int(ctx, h->agent ? 1 : 0); break;
 		case 6:	sqlite3_result_int(ctx, h->enabled ? 1 : 0); break;
-		case 7:	res_text(ctx, h->preferred_site); break;
+		case 7:	bc_rows_text(ctx, h->preferred_site); break;
 		case 8:	res_id(ctx, op->place_id); break;
 		default: sqlite3_result_null(ctx); break;
 		}
@@ -1405,13 +1290,13 @@ vt_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
 		d = &r->q->m->fdn[i];
 		switch (col) {
 		case 0:	sqlite3_result_int64(ctx, (sqlite3_int64)i + 1); break;
-		case 1:	res_text(ctx, bc_dn_type_name(d->dn.type)); break;
-		case 2:	res_text(ctx, d->dn.number); break;
-		case 3:	res_text(ctx, d->dn.alias); break;
-		case 4:	res_text(ctx, bc_register_name(d->dn.reg)); break;
-		case 5:	res_text(ctx, d->dn.association); break;
-		case 6:	res_text(ctx, d->dn.contact); break;
-		case 7:	res_text(ctx, d->dn.password); break;
+		case 1:	bc_rows_text(ctx, bc_dn_type_name(d->dn.type)); break;
+		case 2:	bc_rows_text(ctx, d->dn.number); break;
+		case 3:	bc_rows_text(ctx, d->dn.alias); break;
+		case 4:	bc_rows_text(ctx, bc_register_name(d->dn.reg)); break;
+		case 5:	bc_rows_text(ctx, d->dn.association); break;
+		case 6:	bc_rows_text(ctx, d->dn.contact); break;
+		case 7:	bc_rows_text(ctx, d->dn.password); break;
 		case 8:	sqlite3_result_int(ctx, d->dn.enabled ? 1 : 0); break;
 		case 9:	res_id(ctx, d->place_id); break;
 		default: sqlite3_result_null(ctx); break;
@@ -1427,23 +1312,14 @@ vt_column(sqlite3_vtab_cursor *cp, sqlite3_context *ctx, int col)
 		sqlite3_result_null(ctx);
 		break;
 	}
-	return SQLITE_OK;
 }
 
-static const sqlite3_module fresh_module = {
-	.iVersion = 0,
-	.xCreate = NULL,		/* eponymous only */
-	.xConnect = vt_connect,
-	.xBestIndex = vt_best_index,
-	.xDisconnect = vt_disconnect,
-	.xDestroy = vt_disconnect,
-	.xOpen = vt_open,
-	.xClose = vt_close,
-	.xFilter = vt_filter,
-	.xNext = vt_next,
-	.xEof = vt_eof,
-	.xColumn = vt_column,
-	.xRowid = vt_rowid,
+static const struct bc_rows_type fresh_type = {
+	.name = FRESH_PTR,
+	.ncol = 10,
+	.count = vt_count,
+	.skip = NULL,
+	.column = vt_column,
 };
 
 /* ---- the writer ---------------------------------------------------- */
@@ -1862,8 +1738,7 @@ fresh_start(struct imp *m, struct bc_err *e)
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return bc_err_set(e, BC_ENOMEM, "out of memory");
 	q->m = m;
-	if ((rc = sqlite3_create_module_v2(m->s->db, FRESH_PTR,
-	    &fresh_module, NULL, NULL)) != SQLITE_OK) {
+	if ((rc = bc_rows_register(m->s->db, &fresh_type)) != SQLITE_OK) {
 		fresh_q_free(q);
 		return imp_sql_err(m, rc, e);
 	}
