@@ -747,6 +747,23 @@ bc_meta_load_recorded(bc_store *s, long long hlc, long long seq,
 }
 
 int
+bc_meta_marked(bc_store *s, long long *n, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
+		return err->status;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return bc_sqlite_err(s, rc, err, "read changes");
+	return BC_OK;
+}
+
+int
 bc_meta_flush(bc_store *s, struct bc_err *err)
 {
 	sqlite3_stmt *st;
@@ -755,13 +772,8 @@ bc_meta_flush(bc_store *s, struct bc_err *err)
 	size_t i;
 	int rc, changed = 0, fresh = 0;
 
-	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
-		return err->status;
-	rc = sqlite3_step(st);
-	n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return bc_sqlite_err(s, rc, err, "read changes");
+	if ((rc = bc_meta_marked(s, &n, err)))
+		return rc;
 	if (s->load && (rc = load_pending(s, &fresh, err)))
 		return rc;
 	if (n == 0 && !fresh)
@@ -867,16 +879,11 @@ bc_meta_touch(bc_store *s, const char *kind, const char *key,
 int
 bc_meta_catch_up(bc_store *s, struct bc_err *err)
 {
-	sqlite3_stmt *st;
-	int rc, pending;
+	long long pending;
+	int rc;
 
-	if ((st = bc_stmt(s, SQL_DIRTY_COUNT, err)) == NULL)
-		return err->status;
-	rc = sqlite3_step(st);
-	pending = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0;
-	sqlite3_reset(st);
-	if (!pending)
-		return BC_OK;
+	if ((rc = bc_meta_marked(s, &pending, err)) || pending == 0)
+		return rc;
 	/* comparing without them would give a wrong answer */
 	if (s->readonly)
 		return bc_err_set(err, BC_ECREATE, "store '%s' has changes "

@@ -167,6 +167,8 @@ int		 bc_person_check(const struct bc_person *, struct bc_err *);
 /* ---- change metadata (meta.c) ---- */
 /* Registers bc_hash() on the store's connection. */
 int		 bc_meta_register(bc_store *, struct bc_err *);
+/* *n: the objects marked changed (sync_dirty) and not recorded yet. */
+int		 bc_meta_marked(bc_store *, long long *n, struct bc_err *);
 /* Turns the marks in sync_dirty into sync_meta rows (write transaction). */
 int		 bc_meta_flush(bc_store *, struct bc_err *);
 /* Gives an object a new HLC from this site, its content unchanged. */

@@ -69,7 +69,6 @@ enum imp_stmt {
 	ST_SEEN_ADD,
 	ST_DN_PLACE,
 	ST_LOGIN_HOLDER,
-	ST_DIRTY,
 	ST_WALK_LOGIN,		/* the walks beside the document, by kind */
 	ST_WALK_DN,
 	ST_WALK_PLACE,
@@ -91,7 +90,6 @@ static const char *const imp_sql[ST_COUNT] = {
 	[ST_LOGIN_HOLDER] = "SELECT r.username FROM person_login pl "
 	    "JOIN agent_login l ON l.id = pl.login_id "
 	    "JOIN person r ON r.id = pl.person_id WHERE l.code = ?1",
-	[ST_DIRTY] = "SELECT EXISTS (SELECT 1 FROM sync_dirty)",
 	[ST_WALK_LOGIN] = SQL_WALK_META("login"),
 	[ST_WALK_DN] = SQL_WALK_META("dn"),
 	[ST_WALK_PLACE] = SQL_WALK_META("place"),
@@ -779,14 +777,11 @@ imp_dn_unchanged(struct imp *m, const char *id, int *same,
 static int
 walk_begin(struct imp *m, struct bc_err *e)
 {
-	sqlite3_stmt *st = m->st[ST_DIRTY];
-	int rc, i, dirty;
+	long long dirty;
+	int rc, i;
 
-	rc = sqlite3_step(st);
-	dirty = rc != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return imp_sql_err(m, rc, e);
+	if ((rc = bc_meta_marked(m->s, &dirty, e)))
+		return rc;
 	for (i = 0; i < 5; i++)
 		m->walk_ok[i] = !dirty;
 	memset(m->walk_at, 0, sizeof(m->walk_at));

@@ -61,6 +61,8 @@ struct bcsync {
 
 /* main.c */
 int	bcsync_read_token(const char *path, char **token, struct bc_err *);
+/* Sleeps ms milliseconds, or less when b->stop is set (seen within 0.1 s). */
+void	bcsync_pause(struct bcsync *, long ms);
 
 /* watch.c: runs until b->stop; the first pass records pending changes */
 void	*watch_main(void *);

@@ -9,12 +9,9 @@
  * it also keeps the WAL short enough that other programs' commits (bcadm,
  * bcsipd, the sqlite3 shell) seldom find it long.
  */
-#include <unistd.h>
-
 #include "bcsync.h"
 
 #define CHECKPOINT_EVERY_MS	1000
-#define CHECKPOINT_SLICE_MS	100	/* how soon a stop is seen */
 
 void *
 checkpoint_main(void *arg)
@@ -22,7 +19,7 @@ checkpoint_main(void *arg)
 	struct bcsync *b = arg;
 	struct bc_err err;
 	bc_store *s = NULL;
-	int ms, failed = 0;
+	int failed = 0;
 
 	if (bc_store_open(&s, b->store, BC_OPEN_NO_CHECKPOINT,
 	    b->conf.busy_timeout, &err) != BC_OK) {
@@ -36,9 +33,7 @@ checkpoint_main(void *arg)
 			failed = 1;
 		} else
 			failed = 0;
-		for (ms = 0; ms < CHECKPOINT_EVERY_MS && !b->stop;
-		    ms += CHECKPOINT_SLICE_MS)
-			usleep(CHECKPOINT_SLICE_MS * 1000);
+		bcsync_pause(b, CHECKPOINT_EVERY_MS);
 	}
 	/* what the last transactions wrote */
 	if (bc_store_checkpoint(s, NULL, &err) != BC_OK)

@@ -433,15 +433,6 @@ apply(struct bcsync *b, bc_store *s, const struct peer *p,
 	return 0;
 }
 
-static void
-pause_ms(struct bcsync *b, long ms)
-{
-	while (ms > 0 && !b->stop) {
-		usleep((useconds_t)(ms > 100 ? 100 : ms) * 1000);
-		ms -= 100;
-	}
-}
-
 /*
  * One exchange with the peer; returns how long to pause after it.  A
  * document fetched ahead in pf is used when it follows what this store
@@ -556,7 +547,7 @@ client_main(void *arg)
 		peer_get(b, &p);
 		if (p.url == NULL || p.name == NULL) {
 			peer_clear(&p);
-			pause_ms(b, 1000);	/* single-site: serve only */
+			bcsync_pause(b, 1000);	/* single-site: serve only */
 			continue;
 		}
 		pause = exchange(b, h, s, &p, &pf);
@@ -565,7 +556,7 @@ client_main(void *arg)
 			prefetch_drop(&pf);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;	/* hooks that ended */
-		pause_ms(b, pause);
+		bcsync_pause(b, pause);
 	}
 	prefetch_drop(&pf);
 	if (pf.h != NULL)

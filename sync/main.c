@@ -24,6 +24,15 @@
  * A token file: one line, not readable by group or others (refused
  * otherwise: anyone who reads it can change the other site).
  */
+void
+bcsync_pause(struct bcsync *b, long ms)
+{
+	while (ms > 0 && !b->stop) {
+		usleep((useconds_t)(ms > 100 ? 100 : ms) * 1000);
+		ms -= 100;
+	}
+}
+
 int
 bcsync_read_token(const char *path, char **token, struct bc_err *err)
 {
