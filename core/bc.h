@@ -141,9 +141,9 @@ int		 bc_store_data_version(bc_store *, long long *, struct bc_err *);
 /*
  * Copies what the WAL holds into the store file as far as no reader
  * needs it (SQLite's passive checkpoint: it waits for no lock, and no
- * writer or reader waits for it); *frames: the WAL's frames, or NULL.
+ * writer or reader waits for it).
  */
-int		 bc_store_checkpoint(bc_store *, int *frames, struct bc_err *);
+int		 bc_store_checkpoint(bc_store *, struct bc_err *);
 /* Schema version this library writes, and the version of an open store. */
 int		 bc_schema_latest(void);
 int		 bc_store_schema_version(bc_store *);

@@ -572,14 +572,12 @@ bc_tx_end(bc_store *s, int rc, struct bc_err *err)
 }
 
 int
-bc_store_checkpoint(bc_store *s, int *frames, struct bc_err *err)
+bc_store_checkpoint(bc_store *s, struct bc_err *err)
 {
-	int rc, log = 0, done = 0;
+	int rc;
 
 	rc = sqlite3_wal_checkpoint_v2(s->db, "main",
-	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-	if (frames != NULL)
-		*frames = log;
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return bc_sqlite_err(s, rc, err, "checkpoint");
 	return BC_OK;

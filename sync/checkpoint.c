@@ -27,7 +27,7 @@ checkpoint_main(void *arg)
 		return NULL;
 	}
 	while (!b->stop) {
-		if (bc_store_checkpoint(s, NULL, &err) != BC_OK) {
+		if (bc_store_checkpoint(s, &err) != BC_OK) {
 			if (!failed)	/* once, not every second */
 				log_warnx("checkpoint: %s", err.msg);
 			failed = 1;
@@ -36,7 +36,7 @@ checkpoint_main(void *arg)
 		bcsync_pause(b, CHECKPOINT_EVERY_MS);
 	}
 	/* what the last transactions wrote */
-	if (bc_store_checkpoint(s, NULL, &err) != BC_OK)
+	if (bc_store_checkpoint(s, &err) != BC_OK)
 		log_warnx("checkpoint: %s", err.msg);
 	bc_store_close(s);
 	return NULL;
