@@ -50,6 +50,8 @@ struct bc_store {
 	sqlite3			*db;
 	char			*path;
 	int			 readonly;
+	int			 busy_ms;	/* busy timeout, as opened */
+	int			 filling;	/* bc_store_fill_begin() */
 	int			 depth;		/* transaction nesting */
 	int			 writing;	/* outermost level writes */
 	long long		 hlc_next;	/* bc_next() during a flush */
@@ -87,6 +89,20 @@ extern const int bc_schema_count;
  * keyed by its address.  NULL with err set on failure.
  */
 sqlite3_stmt	*bc_stmt(bc_store *, const char *sql, struct bc_err *);
+/*
+ * Filling an empty store in one load (an import into a new store): for
+ * that one transaction the store takes a rollback journal instead of its
+ * WAL, so that the new pages are written once, into the database file
+ * (SQLite journals no page past the file's old end), not into the WAL
+ * and then again into the file; and the connection checks no foreign
+ * key, the caller having made every reference itself.  Only outside a
+ * transaction and when no other connection has the store open: *filling
+ * tells whether it took effect (not taking it is no error).
+ * bc_store_fill_end() puts both back; a store left in the other journal
+ * (a crash in between) returns to WAL at the next bc_store_open().
+ */
+int		 bc_store_fill_begin(bc_store *, int *filling, struct bc_err *);
+void		 bc_store_fill_end(bc_store *);
 /* A read transaction (deferred BEGIN, or a savepoint when nested). */
 int		 bc_read_begin(bc_store *, struct bc_err *);
 /* Ends a read level, whatever the outcome of the reads. */

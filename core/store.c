@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store-internal.h"
 
@@ -256,6 +257,84 @@ fail:
 	return rc;
 }
 
+/*
+ * PRAGMA journal_mode=MODE (it needs the store to itself), waiting for
+ * other connections as long as the busy timeout when wait, else not at
+ * all: 1 when the store is in MODE after it.
+ */
+static int
+journal_mode(bc_store *s, const char *mode, int wait)
+{
+	sqlite3_stmt *st;
+	char sql[40];
+	int ok = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode=%s", mode);
+	if (!wait)
+		sqlite3_busy_timeout(s->db, 0);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			ok = sqlite3_column_text(st, 0) != NULL &&
+			    strcasecmp((const char *)sqlite3_column_text(st, 0),
+			    mode) == 0;
+		sqlite3_finalize(st);
+	}
+	sqlite3_busy_timeout(s->db, s->busy_ms);
+	return ok;
+}
+
+/*
+ * A store is in WAL mode (migrate() sets it); one that a fill left in
+ * its rollback journal (the filling process died) goes back to it here,
+ * as soon as no other connection has it open.
+ */
+static void
+wal_again(bc_store *s)
+{
+	sqlite3_stmt *st;
+	int wal = 1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_text(st, 0) != NULL)
+		wal = strcasecmp((const char *)sqlite3_column_text(st, 0),
+		    "wal") == 0;
+	sqlite3_finalize(st);
+	if (!wal)
+		(void)journal_mode(s, "wal", 0);
+}
+
+int
+bc_store_fill_begin(bc_store *s, int *filling, struct bc_err *err)
+{
+	*filling = 0;
+	if (s->depth != 0 || s->filling)
+		return bc_err_set(err, BC_EINTERNAL, "fill inside a "
+		    "transaction");
+	if (s->readonly || !journal_mode(s, "delete", 0))
+		return BC_OK;
+	if (exec(s, "PRAGMA foreign_keys=OFF", err, "fill") != BC_OK) {
+		(void)journal_mode(s, "wal", 1);
+		return err->status;
+	}
+	s->filling = *filling = 1;
+	return BC_OK;
+}
+
+void
+bc_store_fill_end(bc_store *s)
+{
+	if (!s->filling || s->depth != 0)
+		return;
+	s->filling = 0;
+	(void)sqlite3_exec(s->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	/* failing that (held too long by another connection opened in
+	 * the meantime), at the next open */
+	(void)journal_mode(s, "wal", 1);
+}
+
 int
 bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
     struct bc_err *err)
@@ -293,6 +372,7 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_ms);
+	s->busy_ms = busy_ms;
 	if (flags & BC_OPEN_NO_CHECKPOINT)
 		sqlite3_wal_autocheckpoint(s->db, 0);
 	s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
@@ -349,6 +429,8 @@ bc_store_open(bc_store **out, const char *path, unsigned flags, int busy_ms,
 	}
 	if (version < bc_schema_count && (rc = migrate(s, version, err)))
 		goto fail;
+	if (version == bc_schema_count && !s->readonly)
+		wal_again(s);
 	if (!(flags & BC_OPEN_CREATE)) {
 		if ((rc = query_int(s, "SELECT count(*) FROM site", &sites,
 		    err)))

@@ -167,6 +167,7 @@ struct imp {
 	 * per-object path, which reports the error (fallback).
 	 */
 	int			 fresh;
+	int			 filling;	/* bc_store_fill_begin() */
 	int			 fallback;
 	int			 reported;	/* changes reported: no fallback */
 	struct fresh_dn		*fdn;
@@ -2891,6 +2892,13 @@ imp_pass(struct imp *m, xmlSchemaPtr schema, xmlInputReadCallback ioread,
 	/* without its writer, the per-object path */
 	if (m->fresh && fresh_start(m, &e) != BC_OK)
 		m->fresh = 0;
+	/* a fill is for the fresh path only (it sets every reference) */
+	if (m->filling && !m->fresh) {
+		bc_tx_rollback(m->s);
+		m->fallback = 1;
+		rc = BC_OK;
+		goto out;
+	}
 	if (!m->fresh && (rc = walk_begin(m, &e))) {
 		*m->err = e;
 		bc_tx_rollback(m->s);
@@ -2989,7 +2997,8 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 	xmlSchemaPtr schema = NULL;
 	struct bc_xml_errors saved;
 	struct stat sb;
-	int rc, may_fresh;
+	struct bc_err e;
+	int rc, may_fresh, fresh;
 
 	m->err->status = BC_OK;
 	m->err->msg[0] = '\0';
@@ -3010,7 +3019,17 @@ imp_run(struct imp *m, xmlInputReadCallback ioread)
 	may_fresh = m->fd == -1 || (fstat(m->fd, &sb) == 0 &&
 	    S_ISREG(sb.st_mode) &&
 	    (m->fd_start = lseek(m->fd, 0, SEEK_CUR)) != -1);
+	/* into an empty store: filled (see bc_store_fill_begin()) */
+	if (may_fresh && !(m->flags & BC_XML_DRY_RUN) &&
+	    bc_tx_depth(m->s) == 0 && imp_store_fresh(m, &fresh, &e) ==
+	    BC_OK && fresh && bc_store_fill_begin(m->s, &m->filling, &e) !=
+	    BC_OK)
+		m->filling = 0;
 	rc = imp_pass(m, schema, ioread, may_fresh);
+	if (m->filling) {
+		bc_store_fill_end(m->s);
+		m->filling = 0;
+	}
 	if (m->fallback) {
 		if (imp_rewind(m) == 0)
 			rc = imp_pass(m, schema, ioread, 0);

@@ -140,6 +140,75 @@ sed 1,2d "$T/stdout" >"$T/b"
 check "round trip is byte-identical below the root" cmp -s "$T/a" "$T/b"
 expect_line '<site xmlns="urn:sipbc:site:1" format="1" name="west">'
 expect_ok west check
+# the fill of an empty store took a rollback journal for its one
+# transaction: the store is back in WAL mode, its keys all hold
+run sqlite3 "$WEST" "PRAGMA journal_mode; PRAGMA foreign_key_check"
+expect_line wal
+expect_lines 1
+
+# into an empty store that another connection holds open (no fill: the
+# store stays in WAL mode for it), the same store
+mkfifo "$T/hold"
+sqlite3 "$T/held.db" <"$T/hold" >"$T/held.out" 2>&1 &
+bg_pids="$bg_pids $!"
+exec 9>"$T/hold"
+expect_silent "$BCADM" -s "$T/held.db" init --site west
+echo "SELECT 'open';" >&9
+i=0
+until grep -q open "$T/held.out" || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "sqlite3 holds the store open" grep -q open "$T/held.out"
+expect_silent "$BCADM" -s "$T/held.db" import "$T/east.xml"
+echo "SELECT 'held ' || count(*) FROM person; PRAGMA journal_mode;" >&9
+exec 9>&-
+wait
+check "the connection held saw the import" grep -q 'held 2' "$T/held.out"
+run "$BCADM" -s "$T/held.db" export
+sed 1,2d "$T/stdout" >"$T/b"
+check "imported beside another connection: the same store" \
+    cmp -s "$T/a" "$T/b"
+run sqlite3 "$T/held.db" "PRAGMA journal_mode"
+expect_line wal
+
+# a failed fill (a reference to nothing): nothing written, WAL mode
+expect_silent "$BCADM" -s "$T/failed.db" init --site west
+sed 's/place="Sales &amp; &lt;1&gt;"/place="Nowhere"/' "$T/east.xml" \
+    >"$T/ref.xml"
+expect_error 65 "place 'Nowhere' does not exist" \
+    "$BCADM" -s "$T/failed.db" import "$T/ref.xml"
+run sqlite3 "$T/failed.db" "SELECT count(*) FROM agent_login; \
+    SELECT count(*) FROM sync_meta; PRAGMA journal_mode"
+expect_line 0
+expect_line wal
+expect_lines 3
+
+# a store a fill left in its rollback journal (the importer killed: a hot
+# journal) is rolled back and back in WAL mode at the next open
+rm -f "$T/hold"
+mkfifo "$T/hold"
+sqlite3 "$T/failed.db" <"$T/hold" >/dev/null 2>&1 &
+killme=$!
+bg_pids="$bg_pids $killme"
+exec 9>"$T/hold"
+echo "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN; \
+    INSERT INTO agent_login (code) SELECT 'x' || value FROM \
+    generate_series(1, 2000);" >&9
+i=0
+until [ -s "$T/failed.db-journal" ] || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "a hot journal" test -s "$T/failed.db-journal"
+kill -9 $killme
+exec 9>&-
+{ wait; } 2>/dev/null
+expect_ok "$BCADM" -s "$T/failed.db" login list
+run sqlite3 "$T/failed.db" "SELECT count(*) FROM agent_login; \
+    PRAGMA journal_mode"
+expect_line 0
+expect_line wal
 # nothing to do the second time
 expect_silent west import "$T/east.xml" --dry-run
 expect_silent west import "$T/east.xml"
