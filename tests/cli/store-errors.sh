@@ -108,6 +108,25 @@ else
 	chmod 600 "$STORE"
 	expect_error 66 "'$STORE'" bcadm_as_nobody dn list
 	expect_error 66 "'$STORE'" bcadm_as_nobody dn add 5002 --type extension
+
+	# D: nobody may write the store (and its -wal and -shm, kept) but
+	# not its directory: an import into it, empty, cannot take a
+	# rollback journal there and goes through the WAL
+	expect_silent bcadm dn add 7001 --type extension
+	expect_silent bcadm place add 'Place D' --dn 7001
+	expect_silent bcadm export -o "$T/d.xml"
+	chmod 644 "$T/d.xml"
+	mkdir "$T/d"
+	chmod 755 "$T/d"
+	STORE=$T/d/store.db
+	expect_silent bcadm init --site east
+	chown nobody "$STORE" "$STORE-wal" "$STORE-shm"
+	expect_silent bcadm_as_nobody import "$T/d.xml"
+	run bcadm_as_nobody place show 'Place D'
+	check_status 0
+	expect_line 'dn: extension:7001'
+	check "no journal left" test ! -e "$STORE-journal"
+	check "still in WAL mode" test "$(sql 'PRAGMA journal_mode')" = wal
 	chmod 700 "$T"
 fi
 
