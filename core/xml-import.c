@@ -774,14 +774,20 @@ imp_dn_unchanged(struct imp *m, const char *id, int *same,
 	return BC_OK;
 }
 
-/* Whether the walks may be trusted: nothing marked changed yet. */
+/*
+ * Whether the walks may be trusted: nothing marked changed.  Changes
+ * marked before the import began (rows written with the sqlite3 shell)
+ * are recorded first, as the import's commit would record them anyway:
+ * their hashes are then current too.
+ */
 static int
 walk_begin(struct imp *m, struct bc_err *e)
 {
 	long long dirty;
 	int rc, i;
 
-	if ((rc = bc_meta_marked(m->s, &dirty, e)))
+	if ((rc = bc_meta_flush(m->s, e)) ||
+	    (rc = bc_meta_marked(m->s, &dirty, e)))
 		return rc;
 	for (i = 0; i < 5; i++)
 		m->walk_ok[i] = !dirty;
