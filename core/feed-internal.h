@@ -8,9 +8,9 @@
 #include <stdio.h>
 
 #include <libxml/tree.h>
-#include <libxml/xmlwriter.h>
 
 #include "bc.h"
+#include "xml-out.h"
 
 /* Kinds in the order of a site document: logins, DNs, places, persons. */
 extern const char *const bc_feed_kinds[];
@@ -27,10 +27,10 @@ struct bc_feed_meta {
 };
 
 struct bc_feed_writer {
-	FILE			*f;
-	xmlTextWriterPtr	 w;
-	int			 group;		/* a kind's group is open */
-	int			 werrno;
+	struct bc_xml_out	 o;
+	int			 open;		/* begun, not ended */
+	const char		*group;		/* the open group's kind */
+	int			 empty;		/* nothing written in it */
 };
 
 /* acked: how far the writer applied the reader's feed (-1: left out). */
@@ -40,9 +40,14 @@ int	bc_feed_xml_begin(struct bc_feed_writer *, FILE *, const char *site,
 /* Opens the group of a kind (closing the previous one). */
 int	bc_feed_xml_group(struct bc_feed_writer *, const char *kind,
 	    struct bc_err *);
-/* One object: doc is its canonical JSON document, NULL for a tombstone. */
-int	bc_feed_xml_object(struct bc_feed_writer *, const struct bc_feed_meta *,
-	    const char *doc, struct bc_err *);
+/*
+ * One object, read from the store (inside the caller's read
+ * transaction): its synchronized fields, or only its identity for a
+ * tombstone; *written = 0 when the store holds no such object (marked
+ * changed and not recorded yet: the next record of changes has it).
+ */
+int	bc_feed_xml_object(struct bc_feed_writer *, bc_store *,
+	    const struct bc_feed_meta *, int *written, struct bc_err *);
 /* Closes the document when rc is BC_OK, frees the writer; returns rc. */
 int	bc_feed_xml_end(struct bc_feed_writer *, int rc, struct bc_err *);
 

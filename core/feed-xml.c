@@ -1,8 +1,9 @@
 /*
- * feed-xml.c -- the objects of feed documents: canonical JSON documents
- * (the sync_*_doc views of the store) written as the elements of
- * sipbc-site(5), with their change metadata as attributes of
- * BC_FEED_NS, and read back.  One table per kind lists the attributes;
+ * feed-xml.c -- the objects of feed documents: the synchronized fields of
+ * objects (those of their canonical documents, the sync_*_doc views of
+ * the store) written from their rows as the elements of sipbc-site(5),
+ * with their change metadata as attributes of BC_FEED_NS, and read back
+ * into canonical documents.  One table per kind lists the attributes;
  * the children (annex options, a place's DNs, a person's logins) are the
  * same for every kind that has them.
  */
@@ -12,11 +13,12 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/xmlwriter.h>
 
 #include "bc-feed.h"
 #include "bc-xml.h"
 #include "feed-internal.h"
+#include "store-internal.h"
+#include "xml-out.h"
 
 const char *const bc_feed_kinds[] = { "login", "dn", "place", "person" };
 
@@ -64,56 +66,114 @@ fields_of(const char *kind)
 
 /* ---- writing ------------------------------------------------------- */
 
-static int
-fw_write(void *ctx, const char *buf, int len)
-{
-	struct bc_feed_writer *fw = ctx;
+/*
+ * Objects are written from their rows (the fields of their canonical
+ * documents, as the sync_*_doc views give them) by the export's buffered
+ * writer (xml-out.c), with the bytes libxml2's xmlTextWriter wrote for
+ * them: two spaces a level, empty elements closed with "/>".
+ */
+static const char SQL_W_LOGIN[] = "SELECT id, code, password, override, "
+    "use_override, enabled FROM agent_login WHERE code = ?1";
+static const char SQL_W_LOGIN_OPTIONS[] = "SELECT section, key, value "
+    "FROM login_option WHERE login_id = ?1 ORDER BY section, key";
+static const char SQL_W_DN[] = "SELECT id, type, number, alias, register, "
+    "password, enabled FROM dn WHERE type = ?1 AND number = ?2 AND "
+    "(type = 'extension' OR type = 'acd-queue' OR "
+    "type = 'call-processing-port')";
+static const char SQL_W_DN_OPTIONS[] = "SELECT section, key, value "
+    "FROM dn_option WHERE dn_id = ?1 ORDER BY section, key";
+static const char SQL_W_PLACE[] = "SELECT id, name, enabled FROM place "
+    "WHERE name = ?1";
+static const char SQL_W_PLACE_DNS[] = "SELECT type, number FROM dn "
+    "WHERE place_id = ?1 ORDER BY type, number";
+static const char SQL_W_PLACE_OPTIONS[] = "SELECT section, key, value "
+    "FROM place_option WHERE place_id = ?1 ORDER BY section, key";
+static const char SQL_W_PERSON[] = "SELECT r.id, r.username, r.first_name, "
+    "r.last_name, r.employee_id, r.agent, r.enabled, r.preferred_site, "
+    "p.name FROM person r LEFT JOIN place p ON p.id = r.place_id "
+    "WHERE r.username = ?1";
+static const char SQL_W_PERSON_LOGINS[] = "SELECT l.code, pl.wrapup "
+    "FROM person_login pl JOIN agent_login l ON l.id = pl.login_id "
+    "WHERE pl.person_id = ?1 ORDER BY l.code";
 
-	if (len <= 0)
-		return 0;
-	if (fwrite(buf, 1, (size_t)len, fw->f) != (size_t)len) {
-		fw->werrno = errno != 0 ? errno : EIO;
-		return -1;
-	}
-	return len;
-}
-
 static int
-fw_close(void *ctx)
+fw_ioerr(struct bc_feed_writer *fw, struct bc_err *err)
 {
-	(void)ctx;
-	return 0;
-}
-
-static int
-fw_err(struct bc_feed_writer *fw, struct bc_err *err)
-{
+	if (fw->o.werrno == ENOMEM)
+		return bc_err_set(err, BC_ENOMEM, "out of memory");
 	return bc_err_set(err, BC_EIO, "cannot write feed document: %s",
-	    strerror(fw->werrno != 0 ? fw->werrno : EIO));
+	    strerror(fw->o.werrno != 0 ? fw->o.werrno : EIO));
 }
 
-#define X(s)	((const xmlChar *)(s))
-
 static int
-attr(struct bc_feed_writer *fw, const char *name, const char *value)
+lit(struct bc_feed_writer *fw, const char *s, size_t n, struct bc_err *err)
 {
-	return xmlTextWriterWriteAttribute(fw->w, X(name), X(value)) < 0;
+	return bc_xml_out_raw(&fw->o, s, n) != 0 ? fw_ioerr(fw, err) : BC_OK;
 }
+#define LIT(fw, s, err)	lit((fw), (s), sizeof(s) - 1, (err))
 
+/* Indentation of depth levels, then the literal s. */
 static int
-cattr(struct bc_feed_writer *fw, const char *name, const char *value)
+tag(struct bc_feed_writer *fw, int depth, const char *s, size_t n,
+    struct bc_err *err)
 {
-	return xmlTextWriterWriteAttributeNS(fw->w, X("c"), X(name), NULL,
-	    X(value)) < 0;
+	static const char spaces[] = "          ";
+
+	if (bc_xml_out_raw(&fw->o, spaces, (size_t)depth * 2) != 0)
+		return fw_ioerr(fw, err);
+	return lit(fw, s, n, err);
+}
+#define TAG(fw, depth, s, err)	tag((fw), (depth), (s), sizeof(s) - 1, (err))
+
+/* name="value", left out when value is NULL. */
+static int
+attr(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
+    const char *name, const char *value, struct bc_err *err)
+{
+	if (value == NULL)
+		return BC_OK;
+	switch (bc_xml_out_attr(&fw->o, name, value)) {
+	case 0:
+		return BC_OK;
+	case 1:
+		return bc_err_set(err, BC_EINVAL, "%s '%s': %s cannot be "
+		    "written as XML (control character or invalid UTF-8)",
+		    m != NULL ? m->kind : "site", m != NULL ? m->key : value,
+		    name);
+	default:
+		return fw_ioerr(fw, err);
+	}
 }
 
 static int
-cattr_ll(struct bc_feed_writer *fw, const char *name, long long v)
+attr_ll(struct bc_feed_writer *fw, const char *name, long long v,
+    struct bc_err *err)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", v);
-	return cattr(fw, name, buf);
+	return attr(fw, NULL, name, buf, err);
+}
+
+/* A text column (NULL when NULL; out of memory: *nomem). */
+static const char *
+col(sqlite3_stmt *st, int i, int *nomem)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	if (t == NULL && sqlite3_column_type(st, i) != SQLITE_NULL)
+		*nomem = 1;
+	return t;
+}
+
+/* A flag column as the documents give it: "true" or "false". */
+static const char *
+flag(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	return sqlite3_column_type(st, i) == SQLITE_INTEGER &&
+	    sqlite3_column_int64(st, i) != 0 ? "true" : "false";
 }
 
 int
@@ -121,215 +181,343 @@ bc_feed_xml_begin(struct bc_feed_writer *fw, FILE *f, const char *site,
     const char *document, long long after, long long seq, long long acked,
     struct bc_err *err)
 {
-	xmlOutputBufferPtr out;
-	int bad;
+	int rc;
 
 	memset(fw, 0, sizeof(*fw));
-	fw->f = f;
-	if ((out = xmlOutputBufferCreateIO(fw_write, fw_close, fw, NULL)) ==
-	    NULL)
+	if (bc_xml_out_init(&fw->o, f) != 0)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
-	if ((fw->w = xmlNewTextWriter(out)) == NULL) {
-		xmlOutputBufferClose(out);
-		return bc_err_set(err, BC_ENOMEM, "out of memory");
-	}
-	xmlTextWriterSetIndent(fw->w, 1);
-	xmlTextWriterSetIndentString(fw->w, X("  "));
-	bad = xmlTextWriterStartDocument(fw->w, "1.0", "UTF-8", NULL) < 0 ||
-	    xmlTextWriterStartElementNS(fw->w, NULL, X("site"),
-	    X(BC_XML_NS)) < 0 ||
-	    xmlTextWriterWriteAttribute(fw->w, X("xmlns:c"),
-	    X(BC_FEED_NS)) < 0 ||
-	    attr(fw, "format", "1") || attr(fw, "name", site) ||
-	    attr(fw, "synchronized-only", "true") ||
-	    cattr_ll(fw, "protocol", BC_FEED_PROTOCOL) ||
-	    cattr(fw, "document", document) ||
+	if ((rc = LIT(fw, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<site xmlns:c=\"" BC_FEED_NS "\" format=\"1\"", err)) ||
+	    (rc = attr(fw, NULL, "name", site, err)) ||
+	    (rc = LIT(fw, " synchronized-only=\"true\"", err)) ||
+	    (rc = attr_ll(fw, "c:protocol", BC_FEED_PROTOCOL, err)) ||
+	    (rc = attr(fw, NULL, "c:document", document, err)) ||
 	    (strcmp(document, "changes") == 0 &&
-	    cattr_ll(fw, "after", after)) ||
-	    cattr_ll(fw, "seq", seq) ||
-	    (acked >= 0 && cattr_ll(fw, "acked", acked));
-	if (bad) {
-		xmlFreeTextWriter(fw->w);
-		fw->w = NULL;
-		return fw_err(fw, err);
+	    (rc = attr_ll(fw, "c:after", after, err))) ||
+	    (rc = attr_ll(fw, "c:seq", seq, err)) ||
+	    (acked >= 0 && (rc = attr_ll(fw, "c:acked", acked, err))) ||
+	    (rc = LIT(fw, " xmlns=\"" BC_XML_NS "\">\n", err))) {
+		bc_xml_out_free(&fw->o);
+		return rc;
 	}
+	fw->open = 1;
 	return BC_OK;
+}
+
+/* Ends the open group: "/>" when nothing was written in it. */
+static int
+group_end(struct bc_feed_writer *fw, struct bc_err *err)
+{
+	char buf[24];
+
+	if (fw->group == NULL)
+		return BC_OK;
+	if (fw->empty)
+		return LIT(fw, "/>\n", err);
+	snprintf(buf, sizeof(buf), "  </%ss>\n", fw->group);
+	return lit(fw, buf, strlen(buf), err);
 }
 
 int
 bc_feed_xml_group(struct bc_feed_writer *fw, const char *kind,
     struct bc_err *err)
 {
-	char name[16];
+	char buf[24];
+	int rc;
 
-	if (fw->group && xmlTextWriterEndElement(fw->w) < 0)
-		return fw_err(fw, err);
-	snprintf(name, sizeof(name), "%ss", kind);
-	if (xmlTextWriterStartElement(fw->w, X(name)) < 0)
-		return fw_err(fw, err);
-	fw->group = 1;
+	if ((rc = group_end(fw, err)))
+		return rc;
+	snprintf(buf, sizeof(buf), "  <%ss", kind);
+	if ((rc = lit(fw, buf, strlen(buf), err)))
+		return rc;
+	fw->group = kind;
+	fw->empty = 1;
 	return BC_OK;
 }
 
-/* <annex><section name=S><option key=K value=V/>...: option "S/K": V */
+/* The start tag of an object: "<kind" (its group opened first). */
 static int
-write_annex(struct bc_feed_writer *fw, json_t *opts)
+object_start(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
+    struct bc_err *err)
 {
-	const char *k, *slash, *cur = NULL;
-	size_t curlen = 0;
-	json_t *v;
-	char sec[BC_NAME_MAX + 1];
+	int rc;
 
-	if (!json_is_object(opts) || json_object_size(opts) == 0)
-		return 0;
-	if (xmlTextWriterStartElement(fw->w, X("annex")) < 0)
-		return 1;
-	/* members come sorted by section/key from the view */
-	json_object_foreach(opts, k, v) {
-		if ((slash = strchr(k, '/')) == NULL || !json_is_string(v))
-			continue;
-		if (cur == NULL || curlen != (size_t)(slash - k) ||
-		    strncmp(cur, k, curlen) != 0) {
-			if (cur != NULL && xmlTextWriterEndElement(fw->w) < 0)
-				return 1;
-			cur = k;
-			curlen = (size_t)(slash - k);
-			snprintf(sec, sizeof(sec), "%.*s", (int)curlen, k);
-			if (xmlTextWriterStartElement(fw->w, X("section")) <
-			    0 || attr(fw, "name", sec))
-				return 1;
-		}
-		if (xmlTextWriterStartElement(fw->w, X("option")) < 0 ||
-		    attr(fw, "key", slash + 1) ||
-		    attr(fw, "value", json_string_value(v)) ||
-		    xmlTextWriterEndElement(fw->w) < 0)
-			return 1;
+	if (fw->empty) {
+		if ((rc = LIT(fw, ">\n", err)))
+			return rc;
+		fw->empty = 0;
 	}
-	if (cur != NULL && xmlTextWriterEndElement(fw->w) < 0)
-		return 1;
-	return xmlTextWriterEndElement(fw->w) < 0;
+	if ((rc = TAG(fw, 2, "<", err)))
+		return rc;
+	return lit(fw, m->kind, strlen(m->kind), err);
 }
 
+/* The change metadata, the last attributes of an object. */
 static int
-write_children(struct bc_feed_writer *fw, const char *kind, json_t *doc)
+object_meta(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
+    struct bc_err *err)
 {
-	const char *k, *colon;
-	json_t *v, *list;
-	size_t i;
-	char buf[32];
+	int rc;
 
-	if (strcmp(kind, "place") == 0 &&
-	    json_is_array(list = json_object_get(doc, "dn"))) {
-		json_array_foreach(list, i, v) {
-			k = json_string_value(v);
-			if (k == NULL || (colon = strchr(k, ':')) == NULL)
-				continue;
-			snprintf(buf, sizeof(buf), "%.*s", (int)(colon - k), k);
-			if (xmlTextWriterStartElement(fw->w, X("dn")) < 0 ||
-			    attr(fw, "type", buf) ||
-			    attr(fw, "number", colon + 1) ||
-			    xmlTextWriterEndElement(fw->w) < 0)
-				return 1;
+	if ((rc = attr_ll(fw, "c:seq", m->seq, err)) ||
+	    (rc = attr_ll(fw, "c:hlc", m->hlc, err)) ||
+	    (rc = attr(fw, m, "c:origin", m->origin, err)))
+		return rc;
+	if (m->deleted)
+		return LIT(fw, " c:deleted=\"true\"", err);
+	return attr(fw, m, "c:hash", m->hash != NULL ? m->hash : "", err);
+}
+
+/* ">\n" before the first child, then *open. */
+static int
+child_open(struct bc_feed_writer *fw, int *open, struct bc_err *err)
+{
+	if (*open)
+		return BC_OK;
+	*open = 1;
+	return LIT(fw, ">\n", err);
+}
+
+/*
+ * The options of the object with row id, read by st:
+ * <annex><section name=S><option key=K value=V/>...</section></annex>
+ */
+static int
+annex(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
+    bc_store *s, const char *sql, sqlite3_int64 id, int *open,
+    struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	const char *sec;
+	char *cur = NULL;
+	int rc = BC_OK, step, nomem = 0;
+
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, id);
+	while (rc == BC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((sec = col(st, 0, &nomem)) == NULL) {
+			rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+			break;
 		}
-	}
-	if (strcmp(kind, "person") == 0 &&
-	    json_is_object(list = json_object_get(doc, "login"))) {
-		json_object_foreach(list, k, v) {
-			snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-			if (xmlTextWriterStartElement(fw->w, X("login")) < 0 ||
-			    attr(fw, "code", k) || attr(fw, "wrapup", buf) ||
-			    xmlTextWriterEndElement(fw->w) < 0)
-				return 1;
+		if (cur == NULL && ((rc = child_open(fw, open, err)) ||
+		    (rc = TAG(fw, 3, "<annex>\n", err))))
+			break;
+		if (cur == NULL || strcmp(cur, sec) != 0) {
+			if ((cur != NULL &&
+			    (rc = TAG(fw, 4, "</section>\n", err))) ||
+			    (rc = TAG(fw, 4, "<section", err)) ||
+			    (rc = attr(fw, m, "name", sec, err)) ||
+			    (rc = LIT(fw, ">\n", err)))
+				break;
+			free(cur);
+			if ((cur = strdup(sec)) == NULL) {
+				rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+				break;
+			}
 		}
+		if ((rc = TAG(fw, 5, "<option", err)) ||
+		    (rc = attr(fw, m, "key", col(st, 1, &nomem), err)) ||
+		    (rc = attr(fw, m, "value", col(st, 2, &nomem), err)) ||
+		    (rc = LIT(fw, "/>\n", err)))
+			break;
 	}
-	return write_annex(fw, json_object_get(doc, "option"));
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(s, step, err, "read feed");
+	if (rc == BC_OK && nomem)
+		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+	if (rc == BC_OK && cur != NULL &&
+	    !(rc = TAG(fw, 4, "</section>\n", err)))
+		rc = TAG(fw, 3, "</annex>\n", err);
+	sqlite3_reset(st);
+	free(cur);
+	return rc;
+}
+
+/* A place's DNs, or a person's logins: <dn type number/>, <login .../> */
+static int
+links(struct bc_feed_writer *fw, const struct bc_feed_meta *m, bc_store *s,
+    const char *sql, sqlite3_int64 id, int *open, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	int place = strcmp(m->kind, "place") == 0;
+	int rc = BC_OK, step, nomem = 0;
+
+	if ((st = bc_stmt(s, sql, err)) == NULL)
+		return err->status;
+	sqlite3_bind_int64(st, 1, id);
+	while (rc == BC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = child_open(fw, open, err)) ||
+		    (rc = place ? TAG(fw, 3, "<dn", err) :
+		    TAG(fw, 3, "<login", err)) ||
+		    (rc = attr(fw, m, place ? "type" : "code",
+		    col(st, 0, &nomem), err)) ||
+		    (rc = place ? attr(fw, m, "number", col(st, 1, &nomem),
+		    err) : attr_ll(fw, "wrapup", sqlite3_column_int64(st, 1),
+		    err)) ||
+		    (rc = LIT(fw, "/>\n", err)))
+			break;
+	}
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(s, step, err, "read feed");
+	if (rc == BC_OK && nomem)
+		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* The identity attributes of a tombstone, from its key. */
 static int
-write_identity(struct bc_feed_writer *fw, const struct bc_feed_meta *m)
+identity(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
+    struct bc_err *err)
 {
 	const char *colon;
 	char type[32];
+	int rc;
 
 	if (strcmp(m->kind, "dn") == 0) {
 		if ((colon = strchr(m->key, ':')) == NULL)
-			return 1;
+			return bc_err_set(err, BC_EINTERNAL, "dn key '%s' "
+			    "without a type", m->key);
 		snprintf(type, sizeof(type), "%.*s", (int)(colon - m->key),
 		    m->key);
-		return attr(fw, "type", type) || attr(fw, "number", colon + 1);
+		if ((rc = attr(fw, m, "type", type, err)))
+			return rc;
+		return attr(fw, m, "number", colon + 1, err);
 	}
-	return attr(fw, fields_of(m->kind)[0].name, m->key);
+	return attr(fw, m, fields_of(m->kind)[0].name, m->key, err);
+}
+
+/*
+ * The row of the object named by m, read by its statement: columns from
+ * the first field on, as many as its kind has fields (the row id
+ * before them).  *found = 0 when there is none.
+ */
+static int
+object_row(bc_store *s, const struct bc_feed_meta *m, sqlite3_stmt **out,
+    int *found, struct bc_err *err)
+{
+	static const char *const sql[] = { SQL_W_LOGIN, SQL_W_DN,
+	    SQL_W_PLACE, SQL_W_PERSON };
+	const char *colon = NULL;
+	sqlite3_stmt *st;
+	size_t k;
+	int step;
+
+	*found = 0;
+	for (k = 0; k < BC_FEED_KINDS; k++)
+		if (strcmp(m->kind, bc_feed_kinds[k]) == 0)
+			break;
+	if (k == BC_FEED_KINDS)
+		return bc_err_set(err, BC_EINTERNAL, "unknown kind '%s'",
+		    m->kind);
+	if ((st = bc_stmt(s, sql[k], err)) == NULL)
+		return err->status;
+	if (strcmp(m->kind, "dn") == 0) {
+		if ((colon = strchr(m->key, ':')) == NULL)
+			return BC_OK;
+		sqlite3_bind_text(st, 1, m->key, (int)(colon - m->key),
+		    SQLITE_TRANSIENT);
+		bc_bind_text(st, 2, colon + 1);
+	} else
+		bc_bind_text(st, 1, m->key);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*found = 1;
+		*out = st;
+		return BC_OK;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return bc_sqlite_err(s, step, err, "read feed");
+	return BC_OK;
 }
 
 int
-bc_feed_xml_object(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
-    const char *doc, struct bc_err *err)
+bc_feed_xml_object(struct bc_feed_writer *fw, bc_store *s,
+    const struct bc_feed_meta *m, int *written, struct bc_err *err)
 {
 	const struct field *f = fields_of(m->kind);
-	json_t *j = NULL, *v;
-	json_error_t je;
-	char buf[32];
-	int bad = 0;
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 id = 0;
+	const char *v;
+	char end[24];
+	int rc, i, found, open = 0, nomem = 0;
 
+	*written = 0;
 	if (f == NULL)
 		return bc_err_set(err, BC_EINTERNAL, "unknown kind '%s'",
 		    m->kind);
-	if (doc != NULL && (j = json_loads(doc, 0, &je)) == NULL)
-		return bc_err_set(err, BC_EINTERNAL, "document of %s '%s': %s",
-		    m->kind, m->key, je.text);
-	if (xmlTextWriterStartElement(fw->w, X(m->kind)) < 0)
-		bad = 1;
-	else if (j == NULL)
-		bad = write_identity(fw, m);
-	for (; !bad && j != NULL && f->name != NULL; f++) {
-		v = json_object_get(j, f->name);
-		if (v == NULL || json_is_null(v))
-			continue;
-		if (f->type == F_BOOL)
-			bad = attr(fw, f->name, json_is_true(v) ||
-			    (json_is_integer(v) && json_integer_value(v) != 0) ?
-			    "true" : "false");
-		else if (json_is_string(v))
-			bad = attr(fw, f->name, json_string_value(v));
-		else if (json_is_integer(v)) {
-			snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-			bad = attr(fw, f->name, buf);
-		}
+	if (m->deleted) {
+		if ((rc = object_start(fw, m, err)) ||
+		    (rc = identity(fw, m, err)) ||
+		    (rc = object_meta(fw, m, err)) ||
+		    (rc = LIT(fw, "/>\n", err)))
+			return rc;
+		*written = 1;
+		return BC_OK;
 	}
-	if (!bad)
-		bad = cattr_ll(fw, "seq", m->seq) ||
-		    cattr_ll(fw, "hlc", m->hlc) ||
-		    cattr(fw, "origin", m->origin) ||
-		    (m->deleted ? cattr(fw, "deleted", "true") :
-		    cattr(fw, "hash", m->hash != NULL ? m->hash : ""));
-	if (!bad && j != NULL)
-		bad = write_children(fw, m->kind, j);
-	if (!bad)
-		bad = xmlTextWriterEndElement(fw->w) < 0;
-	json_decref(j);
-	return bad ? fw_err(fw, err) : BC_OK;
+	/* marked, not recorded yet: the next flush records it */
+	if ((rc = object_row(s, m, &st, &found, err)) || !found)
+		return rc;
+	id = sqlite3_column_int64(st, 0);
+	if ((rc = object_start(fw, m, err)))
+		goto out;
+	for (i = 1; f[i - 1].name != NULL; i++) {
+		v = f[i - 1].type == F_BOOL ? flag(st, i) : col(st, i, &nomem);
+		if ((rc = attr(fw, m, f[i - 1].name, v, err)))
+			goto out;
+	}
+	if (nomem) {
+		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = object_meta(fw, m, err)))
+		goto out;
+	sqlite3_reset(st);
+	st = NULL;
+	if (strcmp(m->kind, "login") == 0)
+		rc = annex(fw, m, s, SQL_W_LOGIN_OPTIONS, id, &open, err);
+	else if (strcmp(m->kind, "dn") == 0)
+		rc = annex(fw, m, s, SQL_W_DN_OPTIONS, id, &open, err);
+	else if (strcmp(m->kind, "place") == 0 &&
+	    !(rc = links(fw, m, s, SQL_W_PLACE_DNS, id, &open, err)))
+		rc = annex(fw, m, s, SQL_W_PLACE_OPTIONS, id, &open, err);
+	else if (strcmp(m->kind, "person") == 0)
+		rc = links(fw, m, s, SQL_W_PERSON_LOGINS, id, &open, err);
+	if (rc == BC_OK) {
+		if (open)
+			snprintf(end, sizeof(end), "    </%s>\n", m->kind);
+		else
+			snprintf(end, sizeof(end), "/>\n");
+		rc = lit(fw, end, strlen(end), err);
+	}
+	if (rc == BC_OK)
+		*written = 1;
+out:
+	if (st != NULL)
+		sqlite3_reset(st);
+	return rc;
 }
 
 int
 bc_feed_xml_end(struct bc_feed_writer *fw, int rc, struct bc_err *err)
 {
-	if (fw->w == NULL)
+	if (!fw->open)
 		return rc;
-	if (rc == BC_OK && ((fw->group && xmlTextWriterEndElement(fw->w) <
-	    0) || xmlTextWriterEndDocument(fw->w) < 0 ||
-	    xmlTextWriterFlush(fw->w) < 0))
-		rc = fw_err(fw, err);
-	xmlFreeTextWriter(fw->w);
-	fw->w = NULL;
-	if (rc == BC_OK && fflush(fw->f) != 0) {
-		fw->werrno = errno;
-		rc = fw_err(fw, err);
+	if (rc == BC_OK && !(rc = group_end(fw, err)) &&
+	    !(rc = LIT(fw, "</site>\n", err)) &&
+	    bc_xml_out_flush(&fw->o) != 0)
+		rc = fw_ioerr(fw, err);
+	bc_xml_out_free(&fw->o);
+	fw->open = 0;
+	if (rc == BC_OK && fflush(fw->o.f) != 0) {
+		fw->o.werrno = errno;
+		rc = fw_ioerr(fw, err);
 	}
 	return rc;
 }
+
+#define X(s)	((const xmlChar *)(s))
 
 /* ---- reading ------------------------------------------------------- */
 

@@ -170,8 +170,7 @@ write_rows(bc_store *s, struct bc_feed_writer *fw, const char *kind,
     sqlite3_stmt *st, size_t *count, struct bc_err *err)
 {
 	struct bc_feed_meta m;
-	char *doc;
-	int rc = BC_OK, step;
+	int rc = BC_OK, step, written;
 
 	while (rc == BC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		m.kind = kind;
@@ -181,16 +180,13 @@ write_rows(bc_store *s, struct bc_feed_writer *fw, const char *kind,
 		m.hash = (const char *)sqlite3_column_text(st, 3);
 		m.deleted = sqlite3_column_int(st, 4);
 		m.seq = sqlite3_column_int64(st, 5);
-		doc = NULL;
-		if (!m.deleted && (rc = bc_doc_get(s, kind, m.key, &doc, err)))
+		if (m.key == NULL || m.origin == NULL) {
+			rc = bc_err_set(err, BC_ENOMEM, "out of memory");
 			break;
-		if (!m.deleted && doc == NULL) {
-			/* marked, not flushed yet: the next flush records it */
-			continue;
 		}
-		rc = bc_feed_xml_object(fw, &m, doc, err);
-		free(doc);
-		(*count)++;
+		if ((rc = bc_feed_xml_object(fw, s, &m, &written, err)) ==
+		    BC_OK && written)
+			(*count)++;
 	}
 	if (rc == BC_OK && step != SQLITE_DONE)
 		rc = bc_sqlite_err(s, step, err, "read feed");

@@ -2005,6 +2005,56 @@ out:
 	two_teardown(&t);
 }
 
+/*
+ * Feed documents are written from the objects' rows: markup, apostrophes
+ * and non-ASCII text cross as they are; a control character written
+ * around the library (no XML can carry it) fails the document, naming
+ * the object and the field, instead of sending one the peer cannot read.
+ */
+static void
+test_feed_written_from_rows(void)
+{
+	struct bc_feed_result res;
+	struct two t;
+	char *buf = NULL;
+	size_t len = 0, count = 0;
+	long long last = 0;
+	FILE *f;
+
+	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
+		goto out;
+	bc_store_close(t.a);
+	t.a = NULL;
+	raw_exec(t.pa, "UPDATE person SET last_name = 'x <&> '' \xc3\x98' "
+	    "WHERE username = 'ann'");
+	ST(bc_store_open(&t.a, t.pa, 0, BC_BUSY_TIMEOUT_DEFAULT, &t.err),
+	    BC_OK, &t.err);
+	/* a write of the library records the shell's change */
+	ST(set_first(t.a, "bob", "Robert", &t.err), BC_OK, &t.err);
+	if (feed_pass(t.a, "east", t.b, "west", &res) != 0)
+		goto out;
+	INT_EQ(res.applied, WORLD_OBJECTS);
+	IN_SYNC(&t);
+	FIELD_EQ(t.b, "person", "ann", "last", "x <&> ' \xc3\x98");
+
+	bc_store_close(t.a);
+	t.a = NULL;
+	raw_exec(t.pa, "UPDATE agent_login SET password = 'p' || char(1) "
+	    "WHERE code = '1001'");
+	ST(bc_store_open(&t.a, t.pa, 0, BC_BUSY_TIMEOUT_DEFAULT, &t.err),
+	    BC_OK, &t.err);
+	ST(set_first(t.a, "bob", "Bob", &t.err), BC_OK, &t.err);
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		goto out;
+	STM(bc_feed_write_changes(t.a, f, 0, NULL, 0, &last, &count, &t.err),
+	    BC_EINVAL, &t.err, "login '1001': password cannot be written as "
+	    "XML");
+	fclose(f);
+	free(buf);
+out:
+	two_teardown(&t);
+}
+
 static void
 test_feed_limit_and_positions(void)
 {
@@ -3005,6 +3055,7 @@ suite_sync_feed(void)
 {
 	static const struct unit_test tests[] = {
 		{ "replicates", test_feed_replicates },
+		{ "written_from_rows", test_feed_written_from_rows },
 		{ "limit_and_positions", test_feed_limit_and_positions },
 		{ "conflict", test_feed_conflict },
 		{ "refused", test_feed_refused },
