@@ -126,7 +126,7 @@ out:
 static const char SQL_LAST[] = "SELECT max(seq) FROM (SELECT seq FROM "
     "sync_meta WHERE seq > ?1 ORDER BY seq LIMIT ?2)";
 static const char SQL_CHANGES[] = "SELECT key, hlc, origin, hash, deleted, "
-    "seq FROM sync_meta WHERE seq > ?1 AND seq <= ?2 AND kind = ?3 AND "
+    "seq FROM sync_meta WHERE seq > ?1 AND seq <= ?2 AND +kind = ?3 AND "
     "origin IS NOT ?4 ORDER BY seq";
 static const char SQL_SNAPSHOT[] = "SELECT key, hlc, origin, hash, "
     "deleted, seq FROM sync_meta WHERE kind = ?1 ORDER BY key";
