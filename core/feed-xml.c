@@ -166,6 +166,23 @@ col(sqlite3_stmt *st, int i, int *nomem)
 	return t;
 }
 
+/*
+ * The end of a loop reading st's rows, stopped at step with rc: a
+ * failed step, or a text column short of memory (nomem), is the error
+ * when nothing else failed first.  Resets st.
+ */
+static int
+read_end(bc_store *s, sqlite3_stmt *st, int rc, int step, int nomem,
+    struct bc_err *err)
+{
+	if (rc == BC_OK && step != SQLITE_DONE)
+		rc = bc_sqlite_err(s, step, err, "read feed");
+	if (rc == BC_OK && nomem)
+		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* A flag column as the documents give it: "true" or "false". */
 static const char *
 flag(sqlite3_stmt *st, int i)
@@ -322,14 +339,10 @@ annex(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
 		    (rc = LIT(fw, "/>\n", err)))
 			break;
 	}
-	if (rc == BC_OK && step != SQLITE_DONE)
-		rc = bc_sqlite_err(s, step, err, "read feed");
-	if (rc == BC_OK && nomem)
-		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
+	rc = read_end(s, st, rc, step, nomem, err);
 	if (rc == BC_OK && cur != NULL &&
 	    !(rc = TAG(fw, 4, "</section>\n", err)))
 		rc = TAG(fw, 3, "</annex>\n", err);
-	sqlite3_reset(st);
 	free(cur);
 	return rc;
 }
@@ -358,12 +371,7 @@ links(struct bc_feed_writer *fw, const struct bc_feed_meta *m, bc_store *s,
 		    (rc = LIT(fw, "/>\n", err)))
 			break;
 	}
-	if (rc == BC_OK && step != SQLITE_DONE)
-		rc = bc_sqlite_err(s, step, err, "read feed");
-	if (rc == BC_OK && nomem)
-		rc = bc_err_set(err, BC_ENOMEM, "out of memory");
-	sqlite3_reset(st);
-	return rc;
+	return read_end(s, st, rc, step, nomem, err);
 }
 
 /* The identity attributes of a tombstone, from its key. */

@@ -2011,6 +2011,20 @@ out:
  * around the library (no XML can carry it) fails the document, naming
  * the object and the field, instead of sending one the peer cannot read.
  */
+/*
+ * sql written into east's store around the library (its store closed
+ * meanwhile); 0 when the store is open again.
+ */
+static int
+shell_edit(struct two *t, const char *sql)
+{
+	bc_store_close(t->a);
+	t->a = NULL;
+	raw_exec(t->pa, sql);
+	return ST(bc_store_open(&t->a, t->pa, 0, BC_BUSY_TIMEOUT_DEFAULT,
+	    &t->err), BC_OK, &t->err) ? 0 : -1;
+}
+
 static void
 test_feed_written_from_rows(void)
 {
@@ -2023,12 +2037,9 @@ test_feed_written_from_rows(void)
 
 	if (two_setup(&t) != 0 || world(t.a, &t.err) != 0)
 		goto out;
-	bc_store_close(t.a);
-	t.a = NULL;
-	raw_exec(t.pa, "UPDATE person SET last_name = 'x <&> '' \xc3\x98' "
-	    "WHERE username = 'ann'");
-	ST(bc_store_open(&t.a, t.pa, 0, BC_BUSY_TIMEOUT_DEFAULT, &t.err),
-	    BC_OK, &t.err);
+	if (shell_edit(&t, "UPDATE person SET last_name = 'x <&> '' \xc3\x98' "
+	    "WHERE username = 'ann'") != 0)
+		goto out;
 	/* a write of the library records the shell's change */
 	ST(set_first(t.a, "bob", "Robert", &t.err), BC_OK, &t.err);
 	if (feed_pass(t.a, "east", t.b, "west", &res) != 0)
@@ -2037,12 +2048,9 @@ test_feed_written_from_rows(void)
 	IN_SYNC(&t);
 	FIELD_EQ(t.b, "person", "ann", "last", "x <&> ' \xc3\x98");
 
-	bc_store_close(t.a);
-	t.a = NULL;
-	raw_exec(t.pa, "UPDATE agent_login SET password = 'p' || char(1) "
-	    "WHERE code = '1001'");
-	ST(bc_store_open(&t.a, t.pa, 0, BC_BUSY_TIMEOUT_DEFAULT, &t.err),
-	    BC_OK, &t.err);
+	if (shell_edit(&t, "UPDATE agent_login SET password = 'p' || "
+	    "char(1) WHERE code = '1001'") != 0)
+		goto out;
 	ST(set_first(t.a, "bob", "Bob", &t.err), BC_OK, &t.err);
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		goto out;
