@@ -134,12 +134,19 @@ reply_text(struct MHD_Connection *c, unsigned code, struct bcsync *b,
 	return reply(c, code, "text/plain; charset=utf-8", msg, (size_t)n, b);
 }
 
+/*
+ * The HTTP status of a failed request: an invalid value is the client's
+ * fault only in a document it sent (payload); one in this site's store
+ * (a field no XML can carry, written around the library) is the
+ * server's.
+ */
 static unsigned
-status_of(int bc)
+status_of(int bc, int payload)
 {
 	switch (bc) {
 	case BC_EINVAL:
-		return MHD_HTTP_BAD_REQUEST;
+		return payload ? MHD_HTTP_BAD_REQUEST :
+		    MHD_HTTP_INTERNAL_SERVER_ERROR;
 	case BC_ERULE:
 		return MHD_HTTP_CONFLICT;
 	case BC_EBUSY:
@@ -274,7 +281,7 @@ fail:
 	bc_store_close(s);
 	free(peer);
 	log_warnx("changes: %s", err.msg);
-	return reply_text(c, status_of(err.status), b, "%s\n", err.msg);
+	return reply_text(c, status_of(err.status, 0), b, "%s\n", err.msg);
 }
 
 static MHD_RESULT
@@ -309,7 +316,7 @@ snapshot(struct MHD_Connection *c, struct bcsync *b)
 		bc_store_close(s);
 		fclose(f);
 		log_warnx("snapshot: %s", err.msg);
-		return reply_text(c, status_of(err.status), b, "%s\n",
+		return reply_text(c, status_of(err.status, 0), b, "%s\n",
 		    err.msg);
 	}
 	bc_store_close(s);
@@ -367,7 +374,7 @@ digest(struct MHD_Connection *c, struct bcsync *b)
 	if (open_store(b, &s, &err) != BC_OK ||
 	    bc_feed_digest(s, d, &seq, &err) != BC_OK) {
 		bc_store_close(s);
-		return reply_text(c, status_of(err.status), b, "%s\n",
+		return reply_text(c, status_of(err.status, 0), b, "%s\n",
 		    err.msg);
 	}
 	bc_store_close(s);
@@ -422,7 +429,7 @@ status(struct MHD_Connection *c, struct bcsync *b)
 
 	if (state(b, &st, &sx, &peer, &err) != BC_OK) {
 		free(peer);
-		return reply_text(c, status_of(err.status), b, "%s\n",
+		return reply_text(c, status_of(err.status, 0), b, "%s\n",
 		    err.msg);
 	}
 	j = json_pack("{s:i, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
@@ -459,7 +466,7 @@ metrics(struct MHD_Connection *c, struct bcsync *b)
 
 	if (state(b, &st, &sx, &peer, &err) != BC_OK) {
 		free(peer);
-		return reply_text(c, status_of(err.status), b, "%s\n",
+		return reply_text(c, status_of(err.status, 0), b, "%s\n",
 		    err.msg);
 	}
 	n = asprintf(&out,
@@ -541,7 +548,7 @@ push(struct MHD_Connection *c, struct bcsync *b, struct request *rq)
 		b->stats.refused++;
 		pthread_mutex_unlock(&b->lock);
 		log_warnx("pushed document refused: %s", err.msg);
-		return reply_text(c, status_of(rc), b, "%s\n", err.msg);
+		return reply_text(c, status_of(rc, 1), b, "%s\n", err.msg);
 	}
 	log_info("pushed document: %zu objects, %zu applied, %zu conflicts",
 	    res.objects, res.applied, res.conflicts);

@@ -3,7 +3,8 @@
 # a change at either site appears at the other, also one written with the
 # sqlite3 shell; concurrent edits converge and the conflict is recorded;
 # the feed API (status, digest, metrics, changes, snapshot) answers with
-# the token only (401 and nothing served otherwise), refuses another
+# the token only (401 and nothing served otherwise), does not send a
+# field no XML can carry (500, logged, until corrected), refuses another
 # protocol version and a malformed or oversized push whole; SIGHUP
 # reloads the tokens; SIGTERM exits 0.  Configuration checks (-n, token
 # file mode) are in bcsync-conf.sh, outages in bcsync-outage.sh, HTTPS in
@@ -229,6 +230,33 @@ if [ $((t1 - t0)) -lt $((3 * BC_SLOW)) ]; then
 else
 	fail "the long poll returned after $((t1 - t0)) s, not at the commit"
 fi
+
+# a field no XML can carry (a control character from the sqlite3 shell)
+# is not sent: east answers 500 naming it and logs it, west applies
+# nothing of that document; corrected, the change goes through
+expect_silent east login add 4242 --password ok
+login_pw() {	# STORE: the password of login 4242
+	sq "$1" "SELECT password FROM agent_login WHERE code = '4242'"
+}
+has_pw() {
+	[ "$(login_pw "$1")" = "$2" ]
+}
+wait_until "a new login reaches west" 10 has_pw "$W" ok
+seq_e=$(status_field east seq)
+sq "$E" "UPDATE agent_login SET password = 'bad' || char(1) \
+    WHERE code = '4242'" || fail "sqlite3 update"
+unsendable() {
+	[ "$(status_field east seq)" -gt "$seq_e" ] &&
+	    log_has east "changes: login '4242': password cannot be written as XML"
+}
+wait_until "east logs the field it cannot send" 10 unsendable
+api east "/v1/changes?after=$seq_e"
+expect_equal "GET /v1/changes with a field no XML carries" "$code" 500
+expect_stdout_contains "login '4242': password cannot be written as XML"
+expect_equal "west kept the last good password" "$(login_pw "$W")" ok
+sq "$E" "UPDATE agent_login SET password = 'fixed' WHERE code = '4242'" ||
+    fail "sqlite3 update"
+wait_until "the corrected field reaches west" 10 has_pw "$W" fixed
 
 # ---- authentication: no token, wrong token: 401 and nothing served ---------
 for path in /v1/status /v1/snapshot '/v1/changes?after=0' /v1/digest /metrics
