@@ -7,6 +7,7 @@
  * be ignored.  Each rule below is one query returning the identity of the
  * offending object and the message; the table is the list of rules.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,24 @@ struct rule {
 };
 
 #define PLACEABLE	"('extension', 'call-processing-port')"
+
+/*
+ * Text no write of the library lets in (bc_valid_text(): a control
+ * character, bad UTF-8, a BLOB) and that no XML document can carry, so
+ * that neither export nor bcsync can send the object: one SELECT per
+ * column of table, the object named by key unless the key itself is the
+ * bad text (then by its row id).
+ */
+#define BAD_TEXT(table, key, col, field) \
+	"SELECT CASE WHEN bc_bad_text(" key ") THEN '#' || id ELSE " key \
+	" END, '" field " is not valid UTF-8 text (control character or " \
+	"bad byte sequence)' FROM " table " WHERE bc_bad_text(" col ")"
+#define BAD_OPTION(table, owner, what) \
+	"SELECT CASE WHEN bc_bad_text(section) OR bc_bad_text(key) THEN " \
+	"'of " what " #' || " owner " ELSE section || '/' || key END, " \
+	"'section, key or value is not valid UTF-8 text (control " \
+	"character or bad byte sequence)' FROM " table " WHERE " \
+	"bc_bad_text(section) OR bc_bad_text(key) OR bc_bad_text(value)"
 
 static const struct rule rules[] = {
 	{ "dn",
@@ -87,6 +106,31 @@ static const struct rule rules[] = {
 	  "', which does not exist' FROM person_login pl JOIN agent_login l "
 	  "ON l.id = pl.login_id WHERE pl.person_id NOT IN "
 	  "(SELECT id FROM person)" },
+	{ "dn",
+	  BAD_TEXT("dn", "number", "number", "number") " UNION ALL "
+	  BAD_TEXT("dn", "number", "alias", "alias") " UNION ALL "
+	  BAD_TEXT("dn", "number", "association", "association") " UNION ALL "
+	  BAD_TEXT("dn", "number", "contact", "contact") " UNION ALL "
+	  BAD_TEXT("dn", "number", "password", "password") },
+	{ "place", BAD_TEXT("place", "name", "name", "name") },
+	{ "person",
+	  BAD_TEXT("person", "username", "username", "username") " UNION ALL "
+	  BAD_TEXT("person", "username", "first_name", "first name")
+	  " UNION ALL "
+	  BAD_TEXT("person", "username", "last_name", "last name")
+	  " UNION ALL "
+	  BAD_TEXT("person", "username", "employee_id", "employee id")
+	  " UNION ALL "
+	  BAD_TEXT("person", "username", "preferred_site", "preferred site") },
+	{ "login",
+	  BAD_TEXT("agent_login", "code", "code", "code") " UNION ALL "
+	  BAD_TEXT("agent_login", "code", "password", "password")
+	  " UNION ALL "
+	  BAD_TEXT("agent_login", "code", "override", "override") },
+	{ "option",
+	  BAD_OPTION("dn_option", "dn_id", "dn") " UNION ALL "
+	  BAD_OPTION("place_option", "place_id", "place") " UNION ALL "
+	  BAD_OPTION("login_option", "login_id", "agent login") },
 	{ "option",
 	  "SELECT section || '/' || key, 'belongs to dn #' || dn_id || "
 	  "', which does not exist' FROM dn_option WHERE dn_id NOT IN "
@@ -98,6 +142,34 @@ static const struct rule rules[] = {
 	  "login_id || ', which does not exist' FROM login_option WHERE "
 	  "login_id NOT IN (SELECT id FROM agent_login)" },
 };
+
+/* bc_bad_text(x): 1 when x is text no write of the library lets in. */
+static void
+bad_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct bc_err e;
+	const char *t;
+
+	(void)argc;
+	switch (sqlite3_value_type(argv[0])) {
+	case SQLITE_NULL:
+		sqlite3_result_int(ctx, 0);
+		return;
+	case SQLITE_BLOB:
+		sqlite3_result_int(ctx, 1);
+		return;
+	default:
+		break;
+	}
+	if ((t = (const char *)sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	/* an embedded NUL ends the text bc_valid_text() sees */
+	sqlite3_result_int(ctx, strlen(t) !=
+	    (size_t)sqlite3_value_bytes(argv[0]) ||
+	    bc_valid_text("text", t, SIZE_MAX, &e) != BC_OK);
+}
 
 static int
 check_integrity(bc_store *s, bc_violation_cb cb, void *arg, size_t *count,
@@ -169,6 +241,10 @@ bc_check(bc_store *s, bc_violation_cb cb, void *arg, size_t *count,
 	int rc;
 
 	*count = 0;
+	if ((rc = sqlite3_create_function_v2(s->db, "bc_bad_text", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, bad_text_fn, NULL, NULL,
+	    NULL)) != SQLITE_OK)
+		return bc_sqlite_err(s, rc, err, "check store");
 	if ((rc = bc_read_begin(s, err)))
 		return rc;
 	rc = check_integrity(s, cb, arg, count, err);

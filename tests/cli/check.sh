@@ -158,6 +158,19 @@ nt=$(wc -l <"$T/stdout")
 run bcadm check --format json
 expect_json 'len(d) == int(a[0])' "$nt"
 
+# text no write of bcadm lets in (a control character, bad UTF-8, a BLOB):
+# no XML document can carry it, so export and bcsync cannot send it
+broken bad-text "UPDATE person SET last_name = 'x' || char(1)
+    WHERE username = 'ann';
+    UPDATE dn SET alias = CAST(x'ff' AS BLOB) WHERE number = '5002';
+    UPDATE agent_login SET code = '10' || char(27) WHERE code = '1003'"
+check_finds "^person 'ann': last name is not valid UTF-8 text"
+run bcadm check
+expect_stdout_matches "^$(DN 5002): alias is not valid UTF-8 text"
+# a bad key names the object by its row id
+expect_stdout_matches "^login '#[0-9]+': code is not valid UTF-8 text"
+expect_error 65 "cannot be written as XML" bcadm export
+
 # repairing with bcadm makes check clean again
 STORE=$T/agent-no-login.db
 expect_silent bcadm person del carl
