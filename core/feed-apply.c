@@ -586,10 +586,15 @@ quiet_pass(const struct doc *d, const struct bc_sync_phase *ph,
 	    strcmp(ph->kind, "dn") != 0 && strcmp(ph->kind, "place") != 0 &&
 	    strcmp(ph->kind, "person") != 0))
 		return 0;
-	for (i = 0; i < d->n && n < QUIET_MIN; i++)
+	/* (an object read as text only would be applied without the
+	 * marks of BC_DOC_MARK_DNS: none is, but then the pass is plain) */
+	for (i = 0; i < d->n; i++)
 		if (d->v[i].act == ACT_UPSERT &&
-		    strcmp(d->v[i].o.kind, ph->kind) == 0)
+		    strcmp(d->v[i].o.kind, ph->kind) == 0) {
+			if (d->v[i].o.json == NULL)
+				return 0;
 			n++;
+		}
 	return n >= QUIET_MIN;
 }
 
