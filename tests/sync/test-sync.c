@@ -2654,6 +2654,18 @@ place_dns(const char *path, const char *place)
 	free(v_); \
 } while (0)
 
+#define PERSON_LOGINS(path, user, want) do { \
+	char sql_[256], *v_; \
+	snprintf(sql_, sizeof(sql_), "SELECT coalesce(group_concat(k, ' '), " \
+	    "'') FROM (SELECT l.code || ':' || pl.wrapup AS k FROM " \
+	    "person_login pl JOIN agent_login l ON l.id = pl.login_id " \
+	    "JOIN person r ON r.id = pl.person_id WHERE r.username = '%s' " \
+	    "ORDER BY 1)", (user)); \
+	v_ = raw_text((path), sql_); \
+	STR_EQ(v_, (want)); \
+	free(v_); \
+} while (0)
+
 #define BULK	80	/* objects of each kind: above the shortcuts' floor */
 
 /* Applies east's next document (limit objects, 0: all) to both stores:
@@ -2925,6 +2937,42 @@ test_feed_bulk_same_as_plain(void)
 	PLACE_DNS(t.pb, "Q050", "call-processing-port:6050");
 	PLACE_DNS(t.pb, "Q053", "call-processing-port:6051 extension:3053");
 	PLACE_DNS(t.pb, "Q054", "extension:3050");
+
+	/* every person in one document: first names; a default place
+	 * changed, one taken away; a wrap-up time changed, a login given
+	 * up */
+	for (i = 0; i < BULK; i++) {
+		snprintf(pl, sizeof(pl), "u%03d", i);
+		if (i != 35 && i != 36)
+			ST(set_first(t.a, pl, "Bulk", &t.err), BC_OK, &t.err);
+	}
+	{
+		const char *const l10[] = { "2010:9", NULL };
+		const char *const none[] = { NULL };
+		struct bc_person p;
+
+		ST(set_person_logins(t.a, "u010", "Q070", l10, &t.err), BC_OK,
+		    &t.err);
+		ST(set_person_logins(t.a, "u012", NULL, none, &t.err), BC_OK,
+		    &t.err);
+		if (ST(bc_person_get(t.a, "u011", &p, &t.err), BC_OK,
+		    &t.err)) {
+			free(p.place);
+			p.place = NULL;
+			ST(bc_person_update(t.a, &p, &t.err), BC_OK, &t.err);
+			bc_person_clear(&p);
+		}
+	}
+	if (bulk_pass(t.a, t.b, c, 0) != 0)
+		goto out;
+	SAME_STORES(t.pb, pc, since, "persons of every kind of change");
+	PERSON_LOGINS(t.pb, "u010", "2010:9");
+	PERSON_LOGINS(t.pb, "u012", "");
+	INT_EQ(raw_int(t.pb, "SELECT count(*) FROM person r JOIN place p "
+	    "ON p.id = r.place_id WHERE r.username = 'u010' AND "
+	    "p.name = 'Q070'"), 1);
+	INT_EQ(raw_int(t.pb, "SELECT count(*) FROM person WHERE "
+	    "username = 'u011' AND place_id IS NULL"), 1);
 out:
 	if (c != NULL)
 		bc_store_close(c);
@@ -2932,17 +2980,6 @@ out:
 	two_teardown(&t);
 }
 
-#define PERSON_LOGINS(path, user, want) do { \
-	char sql_[256], *v_; \
-	snprintf(sql_, sizeof(sql_), "SELECT coalesce(group_concat(k, ' '), " \
-	    "'') FROM (SELECT l.code || ':' || pl.wrapup AS k FROM " \
-	    "person_login pl JOIN agent_login l ON l.id = pl.login_id " \
-	    "JOIN person r ON r.id = pl.person_id WHERE r.username = '%s' " \
-	    "ORDER BY 1)", (user)); \
-	v_ = raw_text((path), sql_); \
-	STR_EQ(v_, (want)); \
-	free(v_); \
-} while (0)
 
 /*
  * Updates of places and persons leave alone the DNs and logins they keep
