@@ -444,10 +444,11 @@ place_lists(const struct bc_place_dn *v, size_t n,
 }
 
 /*
- * With change capture off: marks each DN of one list and not the other
- * (old: what the place held, new: what it holds now), which the update
- * of its place_id marked, with the place itself (which the caller's
- * copy of the place's metadata unmarks).
+ * With change capture off (BC_DOC_MARK_DNS): marks each DN in list a and
+ * not in list b, as the DN update trigger did when the place's update
+ * set or cleared the DN's place_id.  Called both ways round (what the
+ * place held, what it holds now).  The trigger marked the place too:
+ * the caller copies the place's metadata, which removes that mark.
  */
 static int
 mark_moved(bc_store *s, const struct bc_place_dn *a, size_t na,
