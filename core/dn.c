@@ -30,8 +30,14 @@ static const char SQL_DN_UPDATE[] =
     "UPDATE dn SET alias = ?3, register = ?4, association = ?5, "
     "contact = ?6, password = ?7, enabled = ?8, place_id = ?9 "
     "WHERE type = CAST(?1 AS TEXT) AND number = ?2";
+/* the same without the place, which it keeps (SQLite writes the place's
+ * two indexes and checks its foreign key for any update that sets it) */
+static const char SQL_DN_UPDATE_FIELDS[] =
+    "UPDATE dn SET alias = ?3, register = ?4, association = ?5, "
+    "contact = ?6, password = ?7, enabled = ?8 WHERE id = ?10";
 static const char SQL_DN_DELETE[] = "DELETE FROM dn WHERE id = ?1";
-static const char SQL_DN_PLACE_ID[] = "SELECT place_id FROM dn WHERE id = ?1";
+static const char SQL_DN_ID_PLACE[] = "SELECT id, place_id FROM dn "
+    "WHERE type = CAST(?1 AS TEXT) AND number = ?2";
 
 void
 bc_dn_init(struct bc_dn *dn)
@@ -253,30 +259,39 @@ static int
 dn_update(bc_store *s, const struct bc_dn *dn, struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 id, place_id, old_place = 0;
+	sqlite3_int64 id = 0, place_id, old_place = 0;
 	int rc;
 
-	if ((rc = dn_valid(dn, err)) ||
-	    (rc = bc_dn_id(s, dn->number, dn->type, &id, err)) ||
-	    (rc = dn_place(s, dn, &place_id, err)))
+	if ((rc = dn_valid(dn, err)))
 		return rc;
-	/* a load marks what the update trigger would: the DN, both places */
-	if (s->load) {
-		if ((st = bc_stmt(s, SQL_DN_PLACE_ID, err)) == NULL)
-			return err->status;
-		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-		old_place = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
-			return bc_sqlite_err(s, rc, err, "read dn");
+	/* bc_dn_id() and the place it is in now, in one read */
+	if ((st = bc_stmt(s, SQL_DN_ID_PLACE, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, bc_dn_type_name(dn->type));
+	bc_bind_text(st, 2, dn->number);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		old_place = sqlite3_column_int64(st, 1);	/* NULL: 0 */
 	}
-	if ((st = bc_stmt(s, SQL_DN_UPDATE, err)) == NULL)
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return bc_err_set(err, BC_ENOENT, "dn '%s' (%s) does not exist",
+		    dn->number, bc_dn_type_name(dn->type));
+	if (rc != SQLITE_ROW)
+		return bc_sqlite_err(s, rc, err, "read dn");
+	if ((rc = dn_place(s, dn, &place_id, err)))
+		return rc;
+	if ((st = bc_stmt(s, place_id == old_place ? SQL_DN_UPDATE_FIELDS :
+	    SQL_DN_UPDATE, err)) == NULL)
 		return err->status;
 	dn_bind(st, dn, place_id);
+	if (place_id == old_place)
+		sqlite3_bind_int64(st, 10, id);
+	/* a load marks what the update trigger would: the DN, both places */
 	if ((rc = bc_step_done(s, st, err, "update dn")) ||
 	    (rc = bc_meta_load_mark(s, BC_LOAD_DN, id, err)) ||
-	    (old_place != 0 &&
+	    (s->load && old_place != 0 &&
 	    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, old_place, err))) ||
 	    (place_id != 0 &&
 	    (rc = bc_meta_load_mark(s, BC_LOAD_PLACE, place_id, err))))

@@ -423,13 +423,63 @@ done:
 	return rc;
 }
 
+/* what dn_sync_update (schema/010-dn-place-mark.sql) marks of a DN */
+static const char SQL_MARK_DN[] = "INSERT OR IGNORE INTO sync_dirty "
+    "SELECT 'dn', d.type || ':' || d.number FROM dn d "
+    "WHERE d.type = CAST(?1 AS TEXT) AND d.number = ?2 AND "
+    "(d.type = 'extension' OR d.type = 'acd-queue' OR "
+    "d.type = 'call-processing-port') AND "
+    "NOT EXISTS (SELECT 1 FROM sync_load WHERE dn < d.id)";
+
+static int
+place_lists(const struct bc_place_dn *v, size_t n,
+    const struct bc_place_dn *d)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].type == d->type && strcmp(v[i].number, d->number) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * With change capture off (BC_DOC_MARK_DNS): marks each DN in list a and
+ * not in list b, as the DN update trigger did when the place's update
+ * set or cleared the DN's place_id.  Called both ways round (what the
+ * place held, what it holds now).  The trigger marked the place too:
+ * the caller copies the place's metadata, which removes that mark.
+ */
+static int
+mark_moved(bc_store *s, const struct bc_place_dn *a, size_t na,
+    const struct bc_place_dn *b, size_t nb, struct bc_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < na; i++) {
+		if (place_lists(b, nb, &a[i]))
+			continue;
+		if ((st = bc_stmt(s, SQL_MARK_DN, err)) == NULL)
+			return err->status;
+		bc_bind_text(st, 1, bc_dn_type_name(a[i].type));
+		bc_bind_text(st, 2, a[i].number);
+		if ((rc = bc_step_done(s, st, err, "mark dn")))
+			return rc;
+	}
+	return BC_OK;
+}
+
 static int
 apply_place(bc_store *s, const char *key, json_t *doc, char *h,
-    struct bc_err *err)
+    unsigned how, struct bc_err *err)
 {
 	unsigned long long v = 0;
 	struct bc_place p;
 	struct place_arg pa;
+	struct bc_place_dn *old = NULL;
+	size_t nold = 0;
 	int rc, exists;
 
 	rc = bc_place_get(s, key, &p, err);
@@ -446,6 +496,13 @@ apply_place(bc_store *s, const char *key, json_t *doc, char *h,
 	}
 	if (!exists && (p.name = strdup(key)) == NULL)
 		return bc_err_set(err, BC_ENOMEM, "out of memory");
+	if (how & BC_DOC_MARK_DNS) {
+		/* kept to compare with what the document lists */
+		old = p.dns;
+		nold = p.ndns;
+		p.dns = NULL;
+		p.ndns = 0;
+	}
 	while (p.ndns > 0)
 		free(p.dns[--p.ndns].number);
 	pa.s = s;
@@ -455,9 +512,15 @@ apply_place(bc_store *s, const char *key, json_t *doc, char *h,
 	    (rc = doc_options(doc, &p.options, err)) == BC_OK)
 		rc = exists ? bc_place_update(s, &p, err) :
 		    bc_place_add(s, &p, err);
+	if (rc == BC_OK && (how & BC_DOC_MARK_DNS) &&
+	    (rc = mark_moved(s, old, nold, p.dns, p.ndns, err)) == BC_OK)
+		rc = mark_moved(s, p.dns, p.ndns, old, nold, err);
 	if (rc == BC_OK)
 		hash_text(h, place_sorted(&p) ? bc_meta_hash_place(&p, &v) :
 		    -1, &v);
+	while (nold > 0)
+		free(old[--nold].number);
+	free(old);
 	bc_place_clear(&p);
 	return rc;
 }
@@ -585,12 +648,12 @@ int
 bc_doc_apply_json(bc_store *s, const char *kind, const char *key,
     struct json_t *j, struct bc_err *err)
 {
-	return bc_doc_apply_json_hash(s, kind, key, j, NULL, err);
+	return bc_doc_apply_json_hash(s, kind, key, j, NULL, 0, err);
 }
 
 int
 bc_doc_apply_json_hash(bc_store *s, const char *kind, const char *key,
-    struct json_t *j, char *h, struct bc_err *err)
+    struct json_t *j, char *h, unsigned how, struct bc_err *err)
 {
 	int rc;
 
@@ -603,7 +666,7 @@ bc_doc_apply_json_hash(bc_store *s, const char *kind, const char *key,
 	if (strcmp(kind, "dn") == 0)
 		rc = apply_dn(s, key, j, h, err);
 	else if (strcmp(kind, "place") == 0)
-		rc = apply_place(s, key, j, h, err);
+		rc = apply_place(s, key, j, h, how, err);
 	else if (strcmp(kind, "person") == 0)
 		rc = apply_person(s, key, j, h, err);
 	else if (strcmp(kind, "login") == 0)

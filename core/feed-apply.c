@@ -567,8 +567,11 @@ pending_retry(struct apply *a, const char *kind)
  * prepare its statements again: done for QUIET_MIN objects or more of
  * the kind in the document, not for one), so the person_agent_fixed
  * rule is off too: apply_person() never changes the flag of a person
- * (it deletes and adds one whose flag changed).  Places keep the
- * triggers: placing a DN changes the document of the place it leaves.
+ * (it deletes and adds one whose flag changed).  A place's upsert marks
+ * the place (its own mark, removed the same way) and, through the DN
+ * update trigger, each DN it takes or lets go (a DN of another place is
+ * refused, so no other place): the pass of places marks those DNs
+ * itself (BC_DOC_MARK_DNS), as the trigger would have.
  */
 #define QUIET_MIN	64
 
@@ -580,12 +583,18 @@ quiet_pass(const struct doc *d, const struct bc_sync_phase *ph,
 
 	if ((flags & BC_FEED_PLAIN) || ph->pass != PASS_UPSERT ||
 	    (strcmp(ph->kind, "login") != 0 &&
-	    strcmp(ph->kind, "dn") != 0 && strcmp(ph->kind, "person") != 0))
+	    strcmp(ph->kind, "dn") != 0 && strcmp(ph->kind, "place") != 0 &&
+	    strcmp(ph->kind, "person") != 0))
 		return 0;
-	for (i = 0; i < d->n && n < QUIET_MIN; i++)
+	/* (an object read as text only would be applied without the
+	 * marks of BC_DOC_MARK_DNS: none is, but then the pass is plain) */
+	for (i = 0; i < d->n; i++)
 		if (d->v[i].act == ACT_UPSERT &&
-		    strcmp(d->v[i].o.kind, ph->kind) == 0)
+		    strcmp(d->v[i].o.kind, ph->kind) == 0) {
+			if (d->v[i].o.json == NULL)
+				return 0;
 			n++;
+		}
 	return n >= QUIET_MIN;
 }
 
@@ -606,7 +615,8 @@ capture(struct apply *a, int on)
 }
 
 static int
-apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
+apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass,
+    int quiet)
 {
 	char h[17] = "";
 	int rc, same;
@@ -629,7 +639,8 @@ apply_one(struct apply *a, struct change *c, enum bc_sync_pass pass)
 			return BC_OK;
 		if ((rc = c->o.json != NULL ? bc_doc_apply_json_hash(a->s,
 		    c->o.kind, c->o.key, c->o.json, (a->flags &
-		    BC_FEED_PLAIN) ? NULL : h, a->err) :
+		    BC_FEED_PLAIN) ? NULL : h, quiet ? BC_DOC_MARK_DNS : 0,
+		    a->err) :
 		    bc_doc_apply(a->s, c->o.kind, c->o.key, c->o.doc, a->err)))
 			return rc;
 		a->res->applied++;
@@ -814,7 +825,7 @@ run(struct apply *a, struct doc *d)
 			rc = capture(a, 0);
 		for (i = 0; rc == BC_OK && i < d->n; i++)
 			if (strcmp(d->v[i].o.kind, ph->kind) == 0)
-				rc = apply_one(a, &d->v[i], ph->pass);
+				rc = apply_one(a, &d->v[i], ph->pass, quiet);
 		/* back on whatever happened */
 		if (quiet && (on = capture(a, 1)) != BC_OK && rc == BC_OK)
 			rc = on;

@@ -28,6 +28,13 @@ static const char SQL_PERSON_INSERT[] =
 static const char SQL_PERSON_UPDATE[] =
     "UPDATE person SET first_name = ?2, last_name = ?3, employee_id = ?4, "
     "enabled = ?6, preferred_site = ?7, place_id = ?8 WHERE username = ?1";
+/* the same without the place, which it keeps (SQLite writes the place's
+ * index and checks its foreign key for any update that sets it) */
+static const char SQL_PERSON_UPDATE_FIELDS[] =
+    "UPDATE person SET first_name = ?2, last_name = ?3, employee_id = ?4, "
+    "enabled = ?6, preferred_site = ?7 WHERE id = ?9";
+static const char SQL_PERSON_ID_PLACE[] =
+    "SELECT id, agent, place_id FROM person WHERE username = ?1";
 static const char SQL_PERSON_DELETE[] = "DELETE FROM person WHERE id = ?1";
 static const char SQL_PERSON_LOGINS_CLEAR[] =
     "DELETE FROM person_login WHERE person_id = ?1";
@@ -392,19 +399,42 @@ static int
 person_update(bc_store *s, const struct bc_person *p, struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 id;
-	int rc, agent;
+	sqlite3_int64 id = 0, place_id = 0, old_place = 0;
+	int rc, agent = 0;
 
-	if ((rc = person_valid(p, err)) ||
-	    (rc = person_id(s, p->username, &id, &agent, err)))
+	if ((rc = person_valid(p, err)))
 		return rc;
+	/* person_id() and the place it has now, in one read */
+	if ((st = bc_stmt(s, SQL_PERSON_ID_PLACE, err)) == NULL)
+		return err->status;
+	bc_bind_text(st, 1, p->username);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		agent = sqlite3_column_int(st, 1);
+		old_place = sqlite3_column_int64(st, 2);	/* NULL: 0 */
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return bc_err_set(err, BC_ENOENT, "person '%s' does not exist",
+		    p->username);
+	if (rc != SQLITE_ROW)
+		return bc_sqlite_err(s, rc, err, "read person");
 	if (!agent != !p->agent)
 		return bc_err_set(err, BC_ERULE, "person '%s': agent flag "
 		    "cannot change after creation", p->username);
-	if ((st = bc_stmt(s, SQL_PERSON_UPDATE, err)) == NULL)
+	if (p->place != NULL &&
+	    (rc = bc_place_id(s, p->place, &place_id, err)))
+		return rc;
+	if ((st = bc_stmt(s, place_id == old_place ?
+	    SQL_PERSON_UPDATE_FIELDS : SQL_PERSON_UPDATE, err)) == NULL)
 		return err->status;
-	if ((rc = person_bind(s, st, p, err)) ||
-	    (rc = bc_step_done(s, st, err, "update person")))
+	person_bind_fields(st, p);
+	if (place_id == old_place)
+		sqlite3_bind_int64(st, 9, id);
+	else if (place_id != 0)
+		sqlite3_bind_int64(st, 8, place_id);
+	if ((rc = bc_step_done(s, st, err, "update person")))
 		return rc;
 	return person_save_logins(s, id, p, 0, err);
 }
@@ -423,7 +453,7 @@ static int
 person_delete(bc_store *s, const char *username, struct bc_err *err)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 id;
+	sqlite3_int64 id = 0;
 	int rc, agent;
 
 	if ((rc = person_id(s, username, &id, &agent, err)))

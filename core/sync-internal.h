@@ -67,7 +67,13 @@ int	bc_doc_apply_json(bc_store *, const char *kind, const char *key,
  * back (see doc.c), else "" (also for a deletion).
  */
 int	bc_doc_apply_json_hash(bc_store *, const char *kind, const char *key,
-	    struct json_t *j, char *h, struct bc_err *);
+	    struct json_t *j, char *h, unsigned how, struct bc_err *);
+/*
+ * how: change capture is off (the connection's triggers, see
+ * feed-apply.c): a place's upsert marks the DNs it takes or lets go, as
+ * the DN update trigger would have.
+ */
+#define BC_DOC_MARK_DNS	0x1
 int	bc_sync_release_refs_json(bc_store *, const char *kind,
 	    const char *key, struct json_t *j, struct bc_err *);
 

@@ -229,6 +229,8 @@ struct prefetch {
 	struct body	 bd;
 	bc_feed_doc	*doc;		/* bd read, when it could be */
 	char		 why[CURL_ERROR_SIZE + 64];
+	pthread_t	 reaper;	/* frees an applied document */
+	int		 reaping;	/* reaper was started */
 };
 
 /*
@@ -250,6 +252,41 @@ prefetch_main(void *arg)
 	    &err) != BC_OK)
 		pf->doc = NULL;
 	return NULL;
+}
+
+static void *
+reap_main(void *arg)
+{
+	bc_feed_doc_free(arg);
+	return NULL;
+}
+
+static void
+reap_join(struct prefetch *pf)
+{
+	if (!pf->reaping)
+		return;
+	pthread_join(pf->reaper, NULL);
+	pf->reaping = 0;
+}
+
+/*
+ * Frees an applied document on a thread of its own: 20 000 objects'
+ * worth of small allocations, a twentieth of applying them, which this
+ * thread would spend before it applies the next (the previous reaper
+ * ended long ago: it is joined first).
+ */
+static void
+reap(struct prefetch *pf, bc_feed_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	reap_join(pf);
+	if (pthread_create(&pf->reaper, NULL, reap_main, doc) != 0) {
+		bc_feed_doc_free(doc);
+		return;
+	}
+	pf->reaping = 1;
 }
 
 static void
@@ -510,7 +547,7 @@ exchange(struct bcsync *b, CURL *h, bc_store *s, const struct peer *p,
 		pause = p->retry;
 	}
 	free(bd.buf);
-	bc_feed_doc_free(doc);
+	reap(pf, doc);
 	return pause;
 }
 
@@ -559,6 +596,7 @@ client_main(void *arg)
 		bcsync_pause(b, pause);
 	}
 	prefetch_drop(&pf);
+	reap_join(&pf);
 	if (pf.h != NULL)
 		curl_easy_cleanup(pf.h);
 	bc_store_close(s);
