@@ -22,8 +22,9 @@ struct rule {
 
 /*
  * Text no write of the library lets in (bc_valid_text(): a control
- * character, bad UTF-8, a BLOB) and that no XML document can carry, so
- * that neither export nor bcsync can send the object: one SELECT per
+ * character, tab and newline included, bad UTF-8, U+FFFE or U+FFFF, a
+ * BLOB): the peer refuses to apply it, and where XML cannot carry it
+ * neither export nor bcsync sends the object at all.  One SELECT per
  * column of table, the object named by key unless the key itself is the
  * bad text (then by its row id).
  */
@@ -31,12 +32,16 @@ struct rule {
 	"SELECT CASE WHEN bc_bad_text(" key ") THEN '#' || id ELSE " key \
 	" END, '" field " is not valid UTF-8 text (control character or " \
 	"bad byte sequence)' FROM " table " WHERE bc_bad_text(" col ")"
-#define BAD_OPTION(table, owner, what) \
-	"SELECT CASE WHEN bc_bad_text(section) OR bc_bad_text(key) THEN " \
-	"'of " what " #' || " owner " ELSE section || '/' || key END, " \
-	"'section, key or value is not valid UTF-8 text (control " \
-	"character or bad byte sequence)' FROM " table " WHERE " \
-	"bc_bad_text(section) OR bc_bad_text(key) OR bc_bad_text(value)"
+/* An option: its owner (table otable, named by okey) in the message. */
+#define BAD_OPTION(table, owner, otable, okey, what) \
+	"SELECT CASE WHEN bc_bad_text(x.section) OR bc_bad_text(x.key) " \
+	"THEN '?' ELSE x.section || '/' || x.key END, 'of " what " ''' || " \
+	"CASE WHEN o.id IS NULL OR bc_bad_text(o." okey ") THEN '#' || " \
+	"x." owner " ELSE o." okey " END || ''': section, key or value is " \
+	"not valid UTF-8 text (control character or bad byte sequence)' " \
+	"FROM " table " x LEFT JOIN " otable " o ON o.id = x." owner \
+	" WHERE bc_bad_text(x.section) OR bc_bad_text(x.key) OR " \
+	"bc_bad_text(x.value)"
 
 static const struct rule rules[] = {
 	{ "dn",
@@ -128,9 +133,12 @@ static const struct rule rules[] = {
 	  " UNION ALL "
 	  BAD_TEXT("agent_login", "code", "override", "override") },
 	{ "option",
-	  BAD_OPTION("dn_option", "dn_id", "dn") " UNION ALL "
-	  BAD_OPTION("place_option", "place_id", "place") " UNION ALL "
-	  BAD_OPTION("login_option", "login_id", "agent login") },
+	  BAD_OPTION("dn_option", "dn_id", "dn", "number", "dn")
+	  " UNION ALL "
+	  BAD_OPTION("place_option", "place_id", "place", "name", "place")
+	  " UNION ALL "
+	  BAD_OPTION("login_option", "login_id", "agent_login", "code",
+	  "agent login") },
 	{ "option",
 	  "SELECT section || '/' || key, 'belongs to dn #' || dn_id || "
 	  "', which does not exist' FROM dn_option WHERE dn_id NOT IN "

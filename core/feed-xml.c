@@ -130,6 +130,8 @@ static int
 attr(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
     const char *name, const char *value, struct bc_err *err)
 {
+	char shown[128];
+
 	if (value == NULL)
 		return BC_OK;
 	switch (bc_xml_out_attr(&fw->o, name, value)) {
@@ -138,8 +140,8 @@ attr(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
 	case 1:
 		return bc_err_set(err, BC_EINVAL, "%s '%s': %s cannot be "
 		    "written as XML (control character or invalid UTF-8)",
-		    m != NULL ? m->kind : "site", m != NULL ? m->key : value,
-		    name);
+		    m != NULL ? m->kind : "site", bc_xml_out_shown(m != NULL ?
+		    m->key : value, shown, sizeof(shown)), name);
 	default:
 		return fw_ioerr(fw, err);
 	}

@@ -77,8 +77,9 @@ bc_register_parse(const char *s, enum bc_register *out)
 
 /*
  * Counts the characters of a UTF-8 string; -1 when it is not valid UTF-8
- * (overlong forms, surrogates and code points past U+10FFFF included) or
- * holds a control character.
+ * (overlong forms, surrogates and code points past U+10FFFF included),
+ * holds a control character, or U+FFFE or U+FFFF (which no XML document
+ * can carry).
  */
 static long
 utf8_chars(const char *s)
@@ -115,7 +116,7 @@ utf8_chars(const char *s)
 		if ((more == 1 && cp < 0x80) || (more == 2 && cp < 0x800) ||
 		    (more == 3 && cp < 0x10000) || cp > 0x10ffff ||
 		    (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp < 0xa0))
+		    (cp >= 0x80 && cp < 0xa0) || cp == 0xfffe || cp == 0xffff)
 			return -1;
 		p += more + 1;
 		n++;

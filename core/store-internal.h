@@ -99,7 +99,8 @@ sqlite3_stmt	*bc_stmt(bc_store *, const char *sql, struct bc_err *);
  * transaction and when no other connection has the store open: *filling
  * tells whether it took effect (not taking it is no error).
  * bc_store_fill_end() puts both back; a store left in the other journal
- * (a crash in between) returns to WAL at the next bc_store_open().
+ * (a crash in between) returns to WAL at the next bc_store_open() that
+ * may write it.
  */
 int		 bc_store_fill_begin(bc_store *, int *filling, struct bc_err *);
 void		 bc_store_fill_end(bc_store *);

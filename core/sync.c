@@ -909,7 +909,7 @@ copy_write(bc_store *s, struct copy_rows *rows, struct bc_err *err)
 {
 	struct bc_err on_err;
 	sqlite3_stmt *st;
-	int rc, on;
+	int rc, on = BC_OK, i;
 
 	if ((rc = bc_sync_exec(s, SQL_CHECKS_OFF, err)))
 		return rc;
@@ -919,8 +919,11 @@ copy_write(bc_store *s, struct copy_rows *rows, struct bc_err *err)
 		sqlite3_bind_pointer(st, 1, rows, COPY_PTR, NULL);
 		rc = bc_step_done(s, st, err, "synchronize");
 	}
-	if ((on = bc_sync_exec(s, SQL_CHECKS_ON, &on_err)) != BC_OK &&
-	    rc == BC_OK) {
+	/* it fails only short of memory: tried again before giving up */
+	for (i = 0; i < 3; i++)
+		if ((on = bc_sync_exec(s, SQL_CHECKS_ON, &on_err)) == BC_OK)
+			break;
+	if (on != BC_OK && rc == BC_OK) {
 		*err = on_err;
 		rc = on;
 	}

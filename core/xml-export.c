@@ -135,6 +135,8 @@ static int
 attr(struct exp *x, const char *kind, const char *id, const char *name,
     const char *value)
 {
+	char shown[128];
+
 	if (x->nomem)
 		return bc_err_set(x->err, BC_ENOMEM, "out of memory");
 	if (value == NULL)
@@ -145,7 +147,7 @@ attr(struct exp *x, const char *kind, const char *id, const char *name,
 	case 1:
 		return bc_err_set(x->err, BC_EINVAL, "%s '%s': %s cannot be "
 		    "written as XML (control character or invalid UTF-8)",
-		    kind, id, name);
+		    kind, bc_xml_out_shown(id, shown, sizeof(shown)), name);
 	default:
 		return exp_ioerr(x);
 	}

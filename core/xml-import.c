@@ -2826,7 +2826,11 @@ static const char SQL_FRESH[] = "SELECT NOT EXISTS (SELECT 1 FROM "
     "agent_login) AND NOT EXISTS (SELECT 1 FROM dn) AND NOT EXISTS "
     "(SELECT 1 FROM place) AND NOT EXISTS (SELECT 1 FROM person)";
 
-/* *fresh: the store holds no object (inside the import's transaction). */
+/*
+ * *fresh: the store holds no object.  Asked before the import's
+ * transaction (may it fill the store?) and again inside it, which
+ * decides.
+ */
 static int
 imp_store_fresh(struct imp *m, int *fresh, struct bc_err *e)
 {

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlstring.h>
-
 #include "xml-out.h"
 
 #define OUT_SIZE	(256 * 1024)
@@ -119,6 +117,51 @@ scan(const char *value, size_t *n, size_t *esc, int *high)
 	return 0;
 }
 
+/*
+ * Whether the bytes past ASCII of value are characters XML 1.0 can carry
+ * (its Char production) in shortest-form UTF-8: no overlong form, no
+ * surrogate, nothing past U+10FFFF, not U+FFFE or U+FFFF.  libxml2's
+ * xmlCheckUTF8() checks the byte patterns only, and its parser then
+ * refuses a document holding what it let through.
+ */
+static int
+xml_utf8(const char *value)
+{
+	const unsigned char *p = (const unsigned char *)value;
+	unsigned int cp;
+	int more, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			more = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			more = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			more = 3;
+		} else
+			return 0;
+		for (i = 1; i <= more; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((more == 1 && cp < 0x80) || (more == 2 && cp < 0x800) ||
+		    (more == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
+		    cp == 0xffff)
+			return 0;
+		p += more + 1;
+	}
+	return 1;
+}
+
 int
 bc_xml_out_safe(const char *value)
 {
@@ -127,7 +170,30 @@ bc_xml_out_safe(const char *value)
 
 	if (scan(value, &n, &esc, &high) != 0)
 		return 0;
-	return !high || xmlCheckUTF8((const xmlChar *)value) != 0;
+	return !high || xml_utf8(value);
+}
+
+const char *
+bc_xml_out_shown(const char *s, char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t j = 0;
+
+	if (bc_xml_out_safe(s) || n == 0)
+		return n == 0 ? "" : s;
+	for (p = (const unsigned char *)s; *p != '\0' && j + 5 <= n; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			buf[j++] = (char)*p;
+		else {
+			buf[j++] = '\\';
+			buf[j++] = 'x';
+			buf[j++] = hex[*p >> 4];
+			buf[j++] = hex[*p & 0xf];
+		}
+	}
+	buf[j] = '\0';
+	return buf;
 }
 
 int
@@ -140,7 +206,7 @@ bc_xml_out_attr(struct bc_xml_out *o, const char *name, const char *value)
 
 	if (scan(value, &n, &esc, &high) != 0)
 		return 1;
-	if (high && xmlCheckUTF8((const xmlChar *)value) == 0)
+	if (high && !xml_utf8(value))
 		return 1;
 	nlen = strlen(name);
 	need = 1 + nlen + 2 + esc + 1;		/*  name="..." */

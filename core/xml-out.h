@@ -28,10 +28,17 @@ int	bc_xml_out_flush(struct bc_xml_out *);
 
 /*
  * Whether value can be carried by an XML 1.0 attribute: no control
- * character other than tab, newline and carriage return, and UTF-8 as
- * xmlCheckUTF8() sees it.
+ * character other than tab, newline and carriage return, and only
+ * characters of XML's Char production, in shortest-form UTF-8.
  */
 int	bc_xml_out_safe(const char *value);
+
+/*
+ * s as an error message may show it: s itself when XML can carry it
+ * (bc_xml_out_safe()), else a copy in buf (n bytes, truncated) with every
+ * byte outside printable ASCII written \xNN.
+ */
+const char *bc_xml_out_shown(const char *s, char *buf, size_t n);
 
 /*
  * Appends n bytes; 0, or -1 when a write failed (werrno says why).

@@ -169,7 +169,15 @@ run bcadm check
 expect_stdout_matches "^$(DN 5002): alias is not valid UTF-8 text"
 # a bad key names the object by its row id
 expect_stdout_matches "^login '#[0-9]+': code is not valid UTF-8 text"
-expect_error 65 "cannot be written as XML" bcadm export
+# the message shows the bad key's bytes escaped, not raw
+expect_error 65 "^bcadm: login '10.x1b': code cannot be written as XML" bcadm export
+
+broken bad-option "INSERT INTO dn_option (dn_id, section, key, value)
+    SELECT id, 'TServer', 'x', 'v' || char(7) FROM dn WHERE number = '5001'"
+run bcadm check
+check_status 1
+expect_stdout_matches "^option 'TServer/x': of dn '5001': section, key or value is not valid UTF-8 text"
+expect_lines 1
 
 # repairing with bcadm makes check clean again
 STORE=$T/agent-no-login.db

@@ -304,7 +304,7 @@ test_names(void)
 	char *a255, *a256, *e255, *e256;
 	static const char *const bad[] = {
 		"", "\xff", "abc\xc3", "\xc0\xaf", "\xed\xa0\x80", "a\nb",
-		NULL
+		"a\xef\xbf\xbf", NULL
 	};
 	size_t i;
 

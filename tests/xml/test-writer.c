@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 #include <sqlite3.h>
 
@@ -158,7 +159,10 @@ test_escapes(void)
 	free(s);
 }
 
-/* UTF-8 passes through; what xmlCheckUTF8() refuses is refused. */
+/*
+ * UTF-8 passes through; what xmlCheckUTF8() refuses is refused, and so is
+ * what it lets through that XML cannot carry.
+ */
 static void
 test_utf8(void)
 {
@@ -172,6 +176,16 @@ test_utf8(void)
 		"\xe2(\xa1", "\xf0\x9f\x98", "\xf8\x88\x80\x80\x80", "x\xc3",
 		"\xc3\xa9\x01",
 	};
+	/* byte patterns xmlCheckUTF8() lets through, but no character of
+	 * XML: an overlong NUL, an overlong 3- and 4-byte form, a
+	 * surrogate, U+FFFE, U+FFFF, past U+10FFFF */
+	static const char *const notxml[] = {
+		"\xc0\x80", "\xe0\x80\xaf", "\xf0\x80\x80\xaf",
+		"\xed\xa0\x80", "a\xef\xbf\xbe", "\xef\xbf\xbf" "b",
+		"\xf4\x90\x80\x80",
+	};
+	char doc[64];
+	xmlDocPtr d;
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -180,6 +194,21 @@ test_utf8(void)
 		refused(bad[i]);
 		if (strchr(bad[i], '\x01') == NULL)
 			CU_ASSERT_EQUAL(xmlCheckUTF8(BAD_CAST bad[i]), 0);
+	}
+	/* what an error message shows of such text */
+	CU_ASSERT_STRING_EQUAL(bc_xml_out_shown("ok \xc3\xa9", doc,
+	    sizeof(doc)), "ok \xc3\xa9");
+	CU_ASSERT_STRING_EQUAL(bc_xml_out_shown("a\x01\xc0\x80\\b", doc,
+	    sizeof(doc)), "a\\x01\\xc0\\x80\\x5cb");
+	CU_ASSERT_STRING_EQUAL(bc_xml_out_shown("\x01\x02", doc, 6), "\\x01");
+	for (i = 0; i < sizeof(notxml) / sizeof(notxml[0]); i++) {
+		refused(notxml[i]);
+		/* rightly: libxml2's parser refuses a document holding it */
+		snprintf(doc, sizeof(doc), "<a b=\"%s\"/>", notxml[i]);
+		d = xmlReadMemory(doc, (int)strlen(doc), "t.xml", "UTF-8",
+		    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NONET);
+		CU_ASSERT_PTR_NULL(d);
+		xmlFreeDoc(d);
 	}
 }
 
