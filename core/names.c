@@ -76,49 +76,60 @@ bc_register_parse(const char *s, enum bc_register *out)
 }
 
 /*
+ * Decodes the UTF-8 sequence at *p, whose lead byte is past ASCII, and
+ * moves *p past it: its code point, or -1 when it is not a character XML
+ * can carry in shortest-form UTF-8 (a bad byte sequence, an overlong
+ * form, a surrogate, a code point past U+10FFFF, U+FFFE or U+FFFF).
+ */
+long
+bc_utf8_decode(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	unsigned int cp;
+	int more, i;
+
+	if ((*s & 0xe0) == 0xc0) {
+		cp = *s & 0x1f;
+		more = 1;
+	} else if ((*s & 0xf0) == 0xe0) {
+		cp = *s & 0x0f;
+		more = 2;
+	} else if ((*s & 0xf8) == 0xf0) {
+		cp = *s & 0x07;
+		more = 3;
+	} else
+		return -1;
+	for (i = 1; i <= more; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((more == 1 && cp < 0x80) || (more == 2 && cp < 0x800) ||
+	    (more == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+		return -1;
+	*p = s + more + 1;
+	return (long)cp;
+}
+
+/*
  * Counts the characters of a UTF-8 string; -1 when it is not valid UTF-8
- * (overlong forms, surrogates and code points past U+10FFFF included),
- * holds a control character, or U+FFFE or U+FFFF (which no XML document
- * can carry).
+ * (bc_utf8_decode()) or holds a control character (C1 included).
  */
 static long
 utf8_chars(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	long n = 0;
-	unsigned int cp;
-	int more, i;
+	long n = 0, cp;
 
 	while (*p != '\0') {
 		if (*p < 0x80) {
 			if (*p < 0x20 || *p == 0x7f)
 				return -1;
 			p++;
-			n++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			more = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			more = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			more = 3;
-		} else
+		} else if ((cp = bc_utf8_decode(&p)) < 0 ||
+		    (cp >= 0x80 && cp < 0xa0))
 			return -1;
-		for (i = 1; i <= more; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((more == 1 && cp < 0x80) || (more == 2 && cp < 0x800) ||
-		    (more == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp < 0xa0) || cp == 0xfffe || cp == 0xffff)
-			return -1;
-		p += more + 1;
 		n++;
 	}
 	return n;

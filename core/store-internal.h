@@ -258,6 +258,11 @@ int		 bc_valid_text(const char *what, const char *s, size_t maxchars,
 		    struct bc_err *);
 int		 bc_valid_dn_number(const char *s, struct bc_err *);
 int		 bc_valid_login_code(const char *s, struct bc_err *);
+/*
+ * The code point of the UTF-8 sequence at *p (lead byte past ASCII), *p
+ * moved past it; -1 when XML cannot carry it.
+ */
+long		 bc_utf8_decode(const unsigned char **p);
 
 /* ---- rules enforced on writes (rules.c) ---- */
 int		 bc_rule_dn_in_place(bc_store *, const char *number,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store-internal.h"
 #include "xml-out.h"
 
 #define OUT_SIZE	(256 * 1024)
@@ -119,46 +120,20 @@ scan(const char *value, size_t *n, size_t *esc, int *high)
 
 /*
  * Whether the bytes past ASCII of value are characters XML 1.0 can carry
- * (its Char production) in shortest-form UTF-8: no overlong form, no
- * surrogate, nothing past U+10FFFF, not U+FFFE or U+FFFF.  libxml2's
- * xmlCheckUTF8() checks the byte patterns only, and its parser then
- * refuses a document holding what it let through.
+ * (bc_utf8_decode()).  libxml2's xmlCheckUTF8() checks the byte patterns
+ * only, and its parser then refuses a document holding what it let
+ * through (overlong forms, surrogates, U+FFFE, U+FFFF).
  */
 static int
 xml_utf8(const char *value)
 {
 	const unsigned char *p = (const unsigned char *)value;
-	unsigned int cp;
-	int more, i;
 
-	while (*p != '\0') {
-		if (*p < 0x80) {
+	while (*p != '\0')
+		if (*p < 0x80)
 			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			more = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			more = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			more = 3;
-		} else
+		else if (bc_utf8_decode(&p) < 0)
 			return 0;
-		for (i = 1; i <= more; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((more == 1 && cp < 0x80) || (more == 2 && cp < 0x800) ||
-		    (more == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
-		    cp == 0xffff)
-			return 0;
-		p += more + 1;
-	}
 	return 1;
 }
 
