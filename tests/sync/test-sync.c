@@ -2512,6 +2512,16 @@ out:
 	two_teardown(&t);
 }
 
+/* Each object's canonical document, one row x each: "doc KIND KEY DOC". */
+#define DOCS_SQL \
+	"SELECT 'doc dn ' || key || ' ' || doc AS x FROM sync_dn_doc " \
+	"UNION ALL SELECT 'doc place ' || key || ' ' || doc " \
+	"FROM sync_place_doc " \
+	"UNION ALL SELECT 'doc person ' || key || ' ' || doc " \
+	"FROM sync_person_doc " \
+	"UNION ALL SELECT 'doc login ' || key || ' ' || doc " \
+	"FROM sync_login_doc "
+
 /*
  * Everything a store holds of the synchronized objects, by natural keys
  * (row ids may differ between stores): each object's document, each
@@ -2522,13 +2532,7 @@ static char *
 store_state(const char *path)
 {
 	return raw_text(path, "SELECT group_concat(x, char(10)) FROM ("
-	    "SELECT 'doc dn ' || key || ' ' || doc AS x FROM sync_dn_doc "
-	    "UNION ALL SELECT 'doc place ' || key || ' ' || doc "
-	    "FROM sync_place_doc "
-	    "UNION ALL SELECT 'doc person ' || key || ' ' || doc "
-	    "FROM sync_person_doc "
-	    "UNION ALL SELECT 'doc login ' || key || ' ' || doc "
-	    "FROM sync_login_doc "
+	    DOCS_SQL
 	    "UNION ALL SELECT 'dn ' || d.type || ':' || d.number || ' ' || "
 	    "coalesce(d.association, '-') || ' ' || "
 	    "coalesce(d.contact, '-') || ' ' || coalesce(p.name, '-') "
@@ -2701,13 +2705,7 @@ store_dump(const char *path, long long since)
 	/* west's own changes recorded by the apply itself have the clock of
 	 * the commit: only their positions and hashes are compared */
 	snprintf(sql, sizeof(sql), "SELECT group_concat(x, char(10)) FROM ("
-	    "SELECT 'doc dn ' || key || ' ' || doc AS x FROM sync_dn_doc "
-	    "UNION ALL SELECT 'doc place ' || key || ' ' || doc "
-	    "FROM sync_place_doc "
-	    "UNION ALL SELECT 'doc person ' || key || ' ' || doc "
-	    "FROM sync_person_doc "
-	    "UNION ALL SELECT 'doc login ' || key || ' ' || doc "
-	    "FROM sync_login_doc "
+	    DOCS_SQL
 	    "UNION ALL SELECT 'dn ' || d.type || ':' || d.number || ' ' || "
 	    "coalesce(p.name, '-') FROM dn d LEFT JOIN place p "
 	    "ON p.id = d.place_id "
