@@ -130,18 +130,14 @@ static int
 attr(struct bc_feed_writer *fw, const struct bc_feed_meta *m,
     const char *name, const char *value, struct bc_err *err)
 {
-	char shown[128];
-
 	if (value == NULL)
 		return BC_OK;
 	switch (bc_xml_out_attr(&fw->o, name, value)) {
 	case 0:
 		return BC_OK;
 	case 1:
-		return bc_err_set(err, BC_EINVAL, "%s '%s': %s cannot be "
-		    "written as XML (control character or invalid UTF-8)",
-		    m != NULL ? m->kind : "site", bc_xml_out_shown(m != NULL ?
-		    m->key : value, shown, sizeof(shown)), name);
+		return bc_xml_out_refused(err, m != NULL ? m->kind : "site",
+		    m != NULL ? m->key : value, name);
 	default:
 		return fw_ioerr(fw, err);
 	}

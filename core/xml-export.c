@@ -135,8 +135,6 @@ static int
 attr(struct exp *x, const char *kind, const char *id, const char *name,
     const char *value)
 {
-	char shown[128];
-
 	if (x->nomem)
 		return bc_err_set(x->err, BC_ENOMEM, "out of memory");
 	if (value == NULL)
@@ -145,9 +143,7 @@ attr(struct exp *x, const char *kind, const char *id, const char *name,
 	case 0:
 		return BC_OK;
 	case 1:
-		return bc_err_set(x->err, BC_EINVAL, "%s '%s': %s cannot be "
-		    "written as XML (control character or invalid UTF-8)",
-		    kind, bc_xml_out_shown(id, shown, sizeof(shown)), name);
+		return bc_xml_out_refused(x->err, kind, id, name);
 	default:
 		return exp_ioerr(x);
 	}

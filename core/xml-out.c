@@ -172,6 +172,17 @@ bc_xml_out_shown(const char *s, char *buf, size_t n)
 }
 
 int
+bc_xml_out_refused(struct bc_err *err, const char *kind, const char *id,
+    const char *name)
+{
+	char shown[128];
+
+	return bc_err_set(err, BC_EINVAL, "%s '%s': %s cannot be written as "
+	    "XML (control character or invalid UTF-8)", kind,
+	    bc_xml_out_shown(id, shown, sizeof(shown)), name);
+}
+
+int
 bc_xml_out_attr(struct bc_xml_out *o, const char *name, const char *value)
 {
 	const unsigned char *p;

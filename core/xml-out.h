@@ -41,6 +41,14 @@ int	bc_xml_out_safe(const char *value);
 const char *bc_xml_out_shown(const char *s, char *buf, size_t n);
 
 /*
+ * The error of a value bc_xml_out_attr() refused (BC_EINVAL): "KIND 'ID':
+ * NAME cannot be written as XML (...)", id shown by bc_xml_out_shown().
+ */
+struct bc_err;
+int	bc_xml_out_refused(struct bc_err *, const char *kind, const char *id,
+	    const char *name);
+
+/*
  * Appends n bytes; 0, or -1 when a write failed (werrno says why).
  * Most of the writer's output goes through here.
  */
